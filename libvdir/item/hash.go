@@ -1,0 +1,171 @@
+package item
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"slices"
+	"strings"
+)
+
+// ignoredProps are left out of Hash: servers rewrite them without any change a person
+// made (PRODID names the last writer, DTSTAMP and LAST-MODIFIED are set on every save,
+// REV is vCard's LAST-MODIFIED).
+var ignoredProps = map[string]bool{
+	"PRODID":        true,
+	"DTSTAMP":       true,
+	"LAST-MODIFIED": true,
+	"REV":           true,
+}
+
+// Hash returns the hex SHA-256 of a normalised form of the item, so that the same
+// content hashes the same however a server stored it. Normalising:
+//   - unfolds lines and ignores line endings and blank lines;
+//   - upper-cases property and parameter names and vCard groups;
+//   - drops PRODID, DTSTAMP, LAST-MODIFIED and REV;
+//   - orders parameters and their values, and drops quotes a value does not need;
+//   - orders the properties and the sub-components (VTIMEZONEs, recurrence overrides)
+//     of every component, since their order carries no meaning.
+//
+// Property values are compared exactly. Hash is meant for change detection and for
+// naming items without a UID; it never changes the item. Malformed input hashes too.
+func Hash(data []byte) string {
+	root := &node{}
+	stack := []*node{root}
+	for _, l := range Unfold(data) {
+		top := stack[len(stack)-1]
+		head, value, ok := splitValue(l.Text)
+		if !ok {
+			top.props = append(top.props, string(bytes.TrimRight(l.Text, " \t")))
+			continue
+		}
+		name, _ := propName(head)
+		switch name {
+		case "BEGIN":
+			n := &node{name: upper(bytes.TrimSpace(value))}
+			top.children = append(top.children, n)
+			stack = append(stack, n)
+			continue
+		case "END":
+			if i := openAt(stack, upper(bytes.TrimSpace(value))); i > 0 {
+				stack = stack[:i]
+				continue
+			}
+		}
+		if ignoredProps[name] {
+			continue
+		}
+		top.props = append(top.props, normalizeLine(head, value))
+	}
+	var b strings.Builder
+	root.write(&b)
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:])
+}
+
+// node is a component in Hash's tree.
+type node struct {
+	name     string
+	props    []string
+	children []*node
+}
+
+// write appends n in canonical form: its properties and its children, each sorted.
+func (n *node) write(b *strings.Builder) {
+	if n.name != "" {
+		b.WriteString("BEGIN:" + n.name + "\n")
+	}
+	props := slices.Clone(n.props)
+	slices.Sort(props)
+	for _, p := range props {
+		b.WriteString(p + "\n")
+	}
+	kids := make([]string, len(n.children))
+	for i, c := range n.children {
+		var cb strings.Builder
+		c.write(&cb)
+		kids[i] = cb.String()
+	}
+	slices.Sort(kids)
+	for _, k := range kids {
+		b.WriteString(k)
+	}
+	if n.name != "" {
+		b.WriteString("END:" + n.name + "\n")
+	}
+}
+
+// openAt returns the stack length that remains after closing the innermost open
+// component called name, or 0 when none is open (then END is kept as a property).
+func openAt(stack []*node, name string) int {
+	for i := len(stack) - 1; i > 0; i-- {
+		if stack[i].name == name {
+			return i
+		}
+	}
+	return 0
+}
+
+// normalizeLine writes a content line in canonical form: upper-case [group.]name,
+// parameters merged by name and sorted, values sorted and unquoted where quotes are not
+// needed, then the value with trailing white space removed.
+func normalizeLine(head, value []byte) string {
+	nameEnd := bytes.IndexByte(head, ';')
+	if nameEnd < 0 {
+		nameEnd = len(head)
+	}
+	var b strings.Builder
+	b.WriteString(upper(head[:nameEnd]))
+	if nameEnd < len(head) {
+		params := map[string][]string{}
+		for _, p := range splitOutsideQuotes(head[nameEnd+1:], ';') {
+			pname, pval, _ := bytes.Cut(p, []byte{'='})
+			key := upper(bytes.TrimSpace(pname))
+			for _, v := range splitOutsideQuotes(pval, ',') {
+				params[key] = append(params[key], unquote(v))
+			}
+		}
+		keys := make([]string, 0, len(params))
+		for k := range params {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		for _, k := range keys {
+			vals := params[k]
+			slices.Sort(vals)
+			b.WriteString(";" + k + "=" + strings.Join(vals, ","))
+		}
+	}
+	b.WriteByte(':')
+	b.Write(bytes.TrimRight(value, " \t"))
+	return b.String()
+}
+
+// splitOutsideQuotes splits s at each sep that is not inside double quotes.
+func splitOutsideQuotes(s []byte, sep byte) [][]byte {
+	var parts [][]byte
+	quoted := false
+	start := 0
+	for i, c := range s {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case c == sep && !quoted:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// unquote removes the double quotes around a parameter value when the value does not
+// need them (RFC 5545 §3.2: quotes are required only around ':', ';' and ',').
+func unquote(v []byte) string {
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		inner := v[1 : len(v)-1]
+		if !bytes.ContainsAny(inner, ":;,") {
+			return string(inner)
+		}
+	}
+	return string(v)
+}

@@ -1,0 +1,145 @@
+package item
+
+import "bytes"
+
+// A Line is one logical content line of an item.
+type Line struct {
+	// Num is the 1-based number of the physical line the logical line starts on, for
+	// messages that point a reader at the file.
+	Num int
+	// Text is the line without its line ending and with folding removed.
+	Text []byte
+}
+
+// Unfold splits data into logical lines. A physical line that starts with a space or a
+// tab continues the previous one (RFC 5545 §3.1, RFC 6350 §3.2): the line break and that
+// one white-space character are removed. Lines may end in CRLF, LF or a lone CR (old
+// Mac exports); a CR inside a line would otherwise end up in UIDs and file names.
+// A vCard 2.1 quoted-printable value whose line ends in "=" (a soft line break) also
+// continues on the next physical line; the "=" and the break are removed. Blank lines
+// are dropped.
+//
+// The returned Text slices share data's memory unless folding had to join lines, so
+// callers must not modify them.
+func Unfold(data []byte) []Line {
+	lines := make([]Line, 0, bytes.Count(data, []byte{'\n'})+1)
+	owned := false // whether the last line's Text is a private copy that may grow
+	grow := func(more []byte) {
+		last := len(lines) - 1
+		if !owned {
+			lines[last].Text = append([]byte(nil), lines[last].Text...)
+			owned = true
+		}
+		lines[last].Text = append(lines[last].Text, more...)
+	}
+	for num := 1; len(data) > 0; num++ {
+		var phys []byte
+		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
+			end := i + 1
+			if data[i] == '\r' && end < len(data) && data[end] == '\n' {
+				end++
+			}
+			phys, data = data[:i], data[end:]
+		} else {
+			phys, data = data, nil
+		}
+
+		if len(lines) > 0 {
+			last := lines[len(lines)-1].Text
+			switch {
+			case len(phys) > 0 && (phys[0] == ' ' || phys[0] == '\t'):
+				grow(phys[1:])
+				continue
+			case len(last) > 0 && last[len(last)-1] == '=' && isQuotedPrintable(last):
+				// Only a complete logical line can end in a soft break, so folds are
+				// joined first: then folding never changes what a soft break is.
+				lines[len(lines)-1].Text = last[:len(last)-1]
+				grow(phys)
+				continue
+			}
+		}
+		if len(lines) == 0 {
+			// Nothing to continue: indentation before the first line is not content.
+			phys = bytes.TrimLeft(phys, " \t")
+		}
+		if len(bytes.TrimLeft(phys, " \t")) == 0 {
+			continue
+		}
+		lines = append(lines, Line{Num: num, Text: phys})
+		owned = false
+	}
+	return lines
+}
+
+// isQuotedPrintable reports whether a content line declares the vCard 2.1
+// quoted-printable encoding, as ENCODING=QUOTED-PRINTABLE or as a bare parameter.
+func isQuotedPrintable(text []byte) bool {
+	head, _, ok := splitValue(text)
+	if !ok {
+		return false
+	}
+	return bytes.Contains(bytes.ToUpper(head), []byte("QUOTED-PRINTABLE"))
+}
+
+// splitValue splits a content line at the first colon that is not inside a quoted
+// parameter value: head is the name with its parameters, value what follows the colon.
+// ok is false when the line has no such colon.
+func splitValue(text []byte) (head, value []byte, ok bool) {
+	quoted := false
+	inParams := false
+	for i, c := range text {
+		switch {
+		case c == '"' && inParams:
+			quoted = !quoted
+		case c == ';' && !quoted:
+			inParams = true
+		case c == ':' && !quoted:
+			return text[:i], text[i+1:], true
+		}
+	}
+	return nil, nil, false
+}
+
+// propName returns the upper-cased property name of a content line's head, without
+// any vCard group prefix ("item1.EMAIL;TYPE=work" → "EMAIL"), and the parameters that
+// follow it (without the leading ';').
+func propName(head []byte) (name string, params []byte) {
+	n := head
+	if i := bytes.IndexByte(head, ';'); i >= 0 {
+		n, params = head[:i], head[i+1:]
+	}
+	if i := bytes.LastIndexByte(n, '.'); i >= 0 {
+		n = n[i+1:]
+	}
+	return upper(n), params
+}
+
+// validName reports whether a head's name part ([group.]name) is made of the characters
+// RFC 5545 §3.1 and RFC 6350 §3.3 allow: letters, digits and '-', with '.' after groups.
+func validName(head []byte) bool {
+	n := head
+	if i := bytes.IndexByte(head, ';'); i >= 0 {
+		n = head[:i]
+	}
+	if len(n) == 0 || n[0] == '.' || n[len(n)-1] == '.' {
+		return false
+	}
+	for _, c := range n {
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// upper returns b as an upper-case ASCII string; other bytes are kept.
+func upper(b []byte) string {
+	s := make([]byte, len(b))
+	for i, c := range b {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		s[i] = c
+	}
+	return string(s)
+}

@@ -1,0 +1,264 @@
+package vdir
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Collection is one calendar or address book: a directory of item files.
+type Collection struct {
+	id   string
+	path string
+	root string // the storage root, which symbolic links may point into
+	ext  string
+}
+
+// ID returns the collection's name, the last element of its path.
+func (c *Collection) ID() string { return c.id }
+
+// Path returns the collection's directory.
+func (c *Collection) Path() string { return c.path }
+
+// Ext returns the item file extension, without the dot.
+func (c *Collection) Ext() string { return c.ext }
+
+// Entry is one item as listed: its file name (the item's href in a sync) and etag.
+type Entry struct {
+	Name string
+	Etag string
+	Size int64
+}
+
+// Item is an item's file name, etag and exact bytes.
+type Item struct {
+	Name string
+	Etag string
+	Data []byte
+}
+
+// Listing is what List finds in a collection.
+type Listing struct {
+	// Items are the item files, sorted by name.
+	Items []Entry
+	// Skipped are files with the item extension that are not listed because reading
+	// them would be unsafe: symbolic links leading out of the storage, and names that
+	// are not regular files.
+	Skipped []Problem
+}
+
+// allowed returns the directories a symbolic link in the collection may lead into.
+func (c *Collection) allowed() []string {
+	var dirs []string
+	for _, d := range []string{c.root, c.path} {
+		if real, err := realDir(d); err == nil {
+			dirs = append(dirs, real)
+		}
+	}
+	return dirs
+}
+
+// isItemName reports whether a directory entry's name is one of this collection's items.
+func (c *Collection) isItemName(name string) bool {
+	return strings.HasSuffix(name, "."+c.ext) && len(name) > len(c.ext)+1
+}
+
+// List returns the collection's items with their etags, without reading them.
+func (c *Collection) List(ctx context.Context) (Listing, error) {
+	var l Listing
+	entries, err := os.ReadDir(c.path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = ErrNotFound
+		}
+		return l, fmt.Errorf("vdir: list %s: %w", c.path, err)
+	}
+	allowed := c.allowed()
+	for i, e := range entries {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return l, err
+			}
+		}
+		name := e.Name()
+		if !c.isItemName(name) {
+			continue
+		}
+		path := filepath.Join(c.path, name)
+		target, err := resolve(path, allowed...)
+		switch {
+		case errors.Is(err, ErrSymlinkOutside):
+			l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemSymlinkOutside, Detail: err.Error()})
+			continue
+		case errors.Is(err, ErrNotRegular):
+			l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemNotAFile, Detail: err.Error()})
+			continue
+		case errors.Is(err, ErrNotFound):
+			if e.Type()&fs.ModeSymlink != 0 {
+				l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemNotAFile, Detail: "dangling symbolic link"})
+			}
+			continue // removed since ReadDir
+		case err != nil:
+			return l, fmt.Errorf("vdir: list %s: %w", path, err)
+		}
+		fi, err := os.Stat(target)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) {
+				continue
+			}
+			return l, fmt.Errorf("vdir: list %s: %w", path, err)
+		}
+		if !fi.Mode().IsRegular() {
+			l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemNotAFile, Detail: ErrNotRegular.Error()})
+			continue
+		}
+		l.Items = append(l.Items, Entry{Name: name, Etag: etagOf(fi), Size: fi.Size()})
+	}
+	sort.Slice(l.Items, func(i, j int) bool { return l.Items[i].Name < l.Items[j].Name })
+	return l, nil
+}
+
+// itemPath validates an item name and joins it to the collection.
+func (c *Collection) itemPath(name string) (string, error) {
+	if err := checkElem(name); err != nil {
+		return "", fmt.Errorf("vdir: item in %s: %w", c.path, err)
+	}
+	if !c.isItemName(name) {
+		return "", fmt.Errorf("vdir: item in %s: %w: %q does not end in .%s", c.path, ErrInvalidName, name, c.ext)
+	}
+	return filepath.Join(c.path, name), nil
+}
+
+// Get reads an item's exact bytes and the etag of the version read.
+func (c *Collection) Get(ctx context.Context, name string) (Item, error) {
+	if err := ctx.Err(); err != nil {
+		return Item{}, err
+	}
+	path, err := c.itemPath(name)
+	if err != nil {
+		return Item{}, err
+	}
+	target, err := resolve(path, c.allowed()...)
+	if err != nil {
+		return Item{}, fmt.Errorf("vdir: read %s: %w", path, err)
+	}
+	data, etag, err := readFile(target, MaxItemSize)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			err = ErrNotFound
+		}
+		return Item{}, fmt.Errorf("vdir: read %s: %w", path, err)
+	}
+	return Item{Name: name, Etag: etag, Data: data}, nil
+}
+
+// Create writes a new item called name and returns its etag. It fails with ErrExists
+// when the name is taken, and never replaces or partly writes a file.
+func (c *Collection) Create(ctx context.Context, name string, data []byte) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	path, err := c.itemPath(name)
+	if err != nil {
+		return "", err
+	}
+	tmp, etag, err := writeTemp(c.path, name, data, 0)
+	if err != nil {
+		return "", fmt.Errorf("vdir: create %s: %w", path, err)
+	}
+	if err := linkNew(tmp, path); err != nil {
+		return "", fmt.Errorf("vdir: create %s: %w", path, err)
+	}
+	syncDir(c.path)
+	return etag, nil
+}
+
+// Update replaces the item called name, keeping its file name and permissions, and
+// returns the new etag. It fails with ErrEtagMismatch when the item's etag is no longer
+// etag, and with ErrNotFound when it is gone. An item that is a symbolic link inside the
+// storage is updated at the link's target, so the link stays.
+func (c *Collection) Update(ctx context.Context, name, etag string, data []byte) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	path, err := c.itemPath(name)
+	if err != nil {
+		return "", err
+	}
+	fail := func(err error) (string, error) { return "", fmt.Errorf("vdir: update %s: %w", path, err) }
+	target, err := resolve(path, c.allowed()...)
+	if err != nil {
+		return fail(err)
+	}
+	fi, err := c.current(target, etag)
+	if err != nil {
+		return fail(err)
+	}
+	dir := filepath.Dir(target)
+	tmp, newEtag, err := writeTemp(dir, filepath.Base(target), data, fi.Mode().Perm())
+	if err != nil {
+		return fail(err)
+	}
+	// Check again right before the rename: another program may have written meanwhile.
+	if _, err := c.current(target, etag); err != nil {
+		os.Remove(tmp)
+		return fail(err)
+	}
+	if err := os.Rename(tmp, target); err != nil {
+		os.Remove(tmp)
+		return fail(err)
+	}
+	syncDir(dir)
+	return newEtag, nil
+}
+
+// Delete removes the item called name. It fails with ErrEtagMismatch when the item's
+// etag is no longer etag, and with ErrNotFound when it is gone. For an item that is a
+// symbolic link, the link is removed, not its target.
+func (c *Collection) Delete(ctx context.Context, name, etag string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	path, err := c.itemPath(name)
+	if err != nil {
+		return err
+	}
+	target, err := resolve(path, c.allowed()...)
+	if err == nil {
+		_, err = c.current(target, etag)
+	}
+	if err == nil {
+		err = os.Remove(path)
+		if errors.Is(err, fs.ErrNotExist) {
+			err = ErrNotFound
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("vdir: delete %s: %w", path, err)
+	}
+	syncDir(c.path)
+	return nil
+}
+
+// current stats the item file at target and checks that its etag is still etag.
+func (c *Collection) current(target, etag string) (fs.FileInfo, error) {
+	fi, err := os.Stat(target)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, ErrNotRegular
+	}
+	if got := etagOf(fi); got != etag {
+		return nil, fmt.Errorf("%w (have %s, expected %s)", ErrEtagMismatch, got, etag)
+	}
+	return fi, nil
+}

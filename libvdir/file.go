@@ -1,0 +1,176 @@
+package vdir
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// MaxItemSize bounds how much of an item file is read into memory. It is far above any
+// real calendar item (servers commonly refuse more than a few MB) and keeps a stray
+// multi-gigabyte file from exhausting memory.
+const MaxItemSize = 256 << 20
+
+// resolve returns the path to open for the directory entry at path: path itself for a
+// regular file, the link's target for a symbolic link that stays inside one of the
+// allowed directories. Allowed directories must be absolute and free of symlinks.
+func resolve(path string, allowed ...string) (string, error) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", ErrNotFound
+		}
+		return "", err
+	}
+	if fi.Mode()&fs.ModeSymlink == 0 {
+		if !fi.Mode().IsRegular() {
+			return "", ErrNotRegular
+		}
+		return path, nil
+	}
+	target, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("dangling symbolic link: %w", ErrNotFound)
+		}
+		return "", err
+	}
+	for _, dir := range allowed {
+		if within(dir, target) {
+			return target, nil
+		}
+	}
+	return "", fmt.Errorf("%w (to %s)", ErrSymlinkOutside, target)
+}
+
+// within reports whether path lies inside dir; both are clean absolute paths.
+func within(dir, path string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, "../") && !filepath.IsAbs(rel)
+}
+
+// realDir returns dir as an absolute path with every symbolic link resolved.
+func realDir(dir string) (string, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
+}
+
+// readFile reads a regular file of at most limit bytes and returns its content with the
+// etag of exactly the version read.
+func readFile(path string, limit int64) ([]byte, string, error) {
+	f, err := openNoFollow(path)
+	if err != nil {
+		return nil, "", err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, "", err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, "", ErrNotRegular
+	}
+	if fi.Size() > limit {
+		return nil, "", fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, fi.Size(), limit)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, "", err
+	}
+	if int64(len(data)) > limit {
+		return nil, "", fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+	}
+	return data, etagOf(fi), nil
+}
+
+// writeTemp writes data to a new temporary file next to name in dir, syncs it and
+// returns its path and the etag the file keeps once linked or renamed into place
+// (neither changes its inode, mtime or size). perm is applied as given when nonzero,
+// else the new file gets 0666 less the umask, as any new file would.
+func writeTemp(dir, name string, data []byte, perm fs.FileMode) (tmp, etag string, err error) {
+	stem := name
+	if len(stem) > 64 {
+		stem = stem[:64]
+	}
+	var f *os.File
+	for range 100 {
+		var rnd [6]byte
+		if _, err := rand.Read(rnd[:]); err != nil {
+			return "", "", err
+		}
+		tmp = filepath.Join(dir, stem+"."+hex.EncodeToString(rnd[:])+".tmp")
+		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
+	if err != nil {
+		return "", "", err
+	}
+	fail := func(err error) (string, string, error) {
+		f.Close()
+		os.Remove(tmp)
+		return "", "", err
+	}
+	if perm != 0 {
+		if err := f.Chmod(perm); err != nil {
+			return fail(err)
+		}
+	}
+	if _, err := f.Write(data); err != nil {
+		return fail(err)
+	}
+	if err := f.Sync(); err != nil {
+		return fail(err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return fail(err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return "", "", err
+	}
+	return tmp, etagOf(fi), nil
+}
+
+// linkNew puts tmp in place at path without ever replacing an existing file: a hard
+// link fails when the name is taken, atomically. File systems without hard links get
+// a check followed by a rename, which a concurrent writer could race.
+func linkNew(tmp, path string) error {
+	err := os.Link(tmp, path)
+	if err == nil {
+		return os.Remove(tmp)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		os.Remove(tmp)
+		return ErrExists
+	}
+	if _, serr := os.Lstat(path); serr == nil {
+		os.Remove(tmp)
+		return ErrExists
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// syncDir makes a directory's entries durable after a link, rename or removal. Some
+// file systems cannot sync directories; that is not worth failing a write for.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}

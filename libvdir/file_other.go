@@ -1,0 +1,20 @@
+//go:build !unix
+
+package vdir
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// openNoFollow opens a file for reading; resolve has already vetted any link.
+func openNoFollow(path string) (*os.File, error) {
+	return os.Open(path)
+}
+
+// etagOf derives an etag from the modification time in nanoseconds and the size; this
+// platform exposes no inode number.
+func etagOf(fi fs.FileInfo) string {
+	return fmt.Sprintf("%d;0;%d", fi.ModTime().UnixNano(), fi.Size())
+}

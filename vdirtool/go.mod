@@ -3,7 +3,7 @@ module github.com/pimsync-go/vdirtool
 go 1.25.0
 
 require (
-	github.com/alecthomas/kong v1.17.0 // indirect
+	github.com/alecthomas/kong v1.17.0
 	github.com/pimsync-go/libvdir v0.0.0
 )
 

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"fmt"
+
+	vdir "github.com/pimsync-go/libvdir"
+)
+
+type checkCmd struct {
+	Path string `arg:"" type:"existingdir" help:"Storage root or collection directory."`
+}
+
+// problemOut is one line of `vdirtool check`.
+type problemOut struct {
+	Path    string `json:"path"`
+	Problem string `json:"problem"`
+	Detail  string `json:"detail"`
+}
+
+func (cmd *checkCmd) Run(e *env) error {
+	ext := extFor(e.g, cmd.Path)
+	isColl, err := vdir.IsCollection(cmd.Path, ext)
+	if err != nil {
+		return err
+	}
+	var problems []vdir.Problem
+	if isColl {
+		c, err := vdir.OpenCollection(cmd.Path, ext)
+		if err != nil {
+			return err
+		}
+		problems, err = c.Check(e.ctx)
+		if err != nil {
+			return err
+		}
+	} else {
+		s, err := vdir.Open(cmd.Path, ext)
+		if err != nil {
+			return err
+		}
+		problems, err = s.Check(e.ctx)
+		if err != nil {
+			return err
+		}
+	}
+	p := newPrinter(e, "PROBLEM", "PATH", "DETAIL")
+	for _, pr := range problems {
+		out := problemOut{Path: pr.Path, Problem: pr.Code, Detail: pr.Detail}
+		if err := p.emit(out, out.Problem, out.Path, out.Detail); err != nil {
+			return err
+		}
+	}
+	if err := p.flush(); err != nil {
+		return err
+	}
+	if len(problems) > 0 {
+		return errProblems
+	}
+	return nil
+}
+
+// errReported builds the error for failures that were already logged one by one.
+func errReported(n int) error {
+	return fmt.Errorf("%d item(s) could not be read; see the messages above", n)
+}

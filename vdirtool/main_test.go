@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+)
+
+const testdata = "../testdata"
+
+// vdirtool runs the command line and returns its exit status, stdout and stderr.
+func vdirtool(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// jsonLines decodes every line of out as a JSON object.
+func jsonLines(t *testing.T, out string) []map[string]any {
+	t.Helper()
+	var objs []map[string]any
+	sc := bufio.NewScanner(strings.NewReader(out))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
+		}
+		objs = append(objs, m)
+	}
+	return objs
+}
+
+// documentedFields reads the field table of a section of docs/json.md.
+func documentedFields(t *testing.T, section string) []string {
+	t.Helper()
+	doc, err := os.ReadFile("../docs/json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, ok := strings.Cut(string(doc), "\n## "+section+"\n")
+	if !ok {
+		t.Fatalf("docs/json.md has no section %q", section)
+	}
+	rest, _, _ = strings.Cut(rest, "\n## ")
+	var fields []string
+	inTable := false
+	for _, line := range strings.Split(rest, "\n") {
+		if strings.HasPrefix(line, "| field |") {
+			inTable = true
+			continue
+		}
+		if inTable {
+			m := regexp.MustCompile("^\\| `([a-z_]+)` \\|").FindStringSubmatch(line)
+			if m == nil {
+				if !strings.HasPrefix(line, "| ---") {
+					inTable = false
+				}
+				continue
+			}
+			fields = append(fields, m[1])
+		}
+	}
+	sort.Strings(fields)
+	return fields
+}
+
+// checkContract fails when an object's fields differ from the documented ones.
+func checkContract(t *testing.T, section string, objs []map[string]any) {
+	t.Helper()
+	want := documentedFields(t, section)
+	if len(want) == 0 {
+		t.Fatalf("no fields documented for %s", section)
+	}
+	for _, o := range objs {
+		var got []string
+		for k := range o {
+			got = append(got, k)
+		}
+		sort.Strings(got)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s prints fields %q, docs/json.md documents %q", section, got, want)
+		}
+	}
+}
+
+func TestCollections(t *testing.T) {
+	code, out, errOut := vdirtool(t, "collections", filepath.Join(testdata, "calendars"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	objs := jsonLines(t, out)
+	checkContract(t, "vdirtool collections", objs)
+	if len(objs) != 2 {
+		t.Fatalf("%d collections, want 2", len(objs))
+	}
+	p := objs[0]
+	abs, _ := filepath.Abs(filepath.Join(testdata, "calendars/personal"))
+	want := map[string]any{"id": "personal", "path": abs, "displayname": "Personal 📅", "color": "#3A87AD",
+		"description": "Home, family and everything that is not work", "order": "1", "items": float64(5)}
+	if !reflect.DeepEqual(p, want) {
+		t.Errorf("personal:\n got %v\nwant %v", p, want)
+	}
+	if objs[1]["id"] != "work" || objs[1]["color"] != "#D9534FFF" || objs[1]["items"] != float64(2) {
+		t.Errorf("work: %v", objs[1])
+	}
+}
+
+func TestLs(t *testing.T) {
+	code, out, errOut := vdirtool(t, "ls", filepath.Join(testdata, "contacts/friends"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	objs := jsonLines(t, out)
+	checkContract(t, "vdirtool ls", objs)
+	got := map[string]string{}
+	for _, o := range objs {
+		if o["component"] != "VCARD" || o["etag"] == "" || o["size"].(float64) <= 0 {
+			t.Errorf("item %v", o)
+		}
+		got[filepath.Base(o["path"].(string))] = o["uid"].(string)
+	}
+	want := map[string]string{
+		"anna-mueller.vcf":    "anna-mueller-21@example.com",
+		"assistant-agent.vcf": "hiroshi-tanaka-21",
+		"juergen-schmidt.vcf": "3C6B2E1A-44F0-4E2B-9A77-2F4B8C1D0E9F",
+		"sophie-dubois.vcf":   "urn:uuid:8f14e45f-ceea-467f-a0e6-5c3b8d7e1a2b",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("uids %v, want %v", got, want)
+	}
+}
+
+// ls on testdata/bad lists what it can, leaves the outside link out and says so.
+func TestLsBad(t *testing.T) {
+	code, out, errOut := vdirtool(t, "ls", filepath.Join(testdata, "bad"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	objs := jsonLines(t, out)
+	checkContract(t, "vdirtool ls", objs)
+	for _, o := range objs {
+		if strings.Contains(o["path"].(string), "passwd-link") {
+			t.Errorf("the link to /etc/passwd was listed: %v", o)
+		}
+	}
+	if len(objs) != 9 {
+		t.Errorf("%d items listed, want the 9 regular .ics files", len(objs))
+	}
+	if !strings.Contains(errOut, "passwd-link.ics") || !strings.Contains(errOut, "symlink-outside") {
+		t.Errorf("stderr does not report the skipped link:\n%s", errOut)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	tests := []struct {
+		args     []string
+		code     int
+		problems int
+	}{
+		{[]string{"check", filepath.Join(testdata, "calendars")}, 0, 0},
+		{[]string{"check", filepath.Join(testdata, "calendars/work")}, 0, 0},
+		{[]string{"check", "--ext", "vcf", filepath.Join(testdata, "contacts")}, 0, 0},
+		{[]string{"check", filepath.Join(testdata, "bad")}, 1, 11},
+	}
+	for _, tt := range tests {
+		code, out, errOut := vdirtool(t, tt.args...)
+		if code != tt.code {
+			t.Errorf("%q: exit %d, want %d; stderr %s", tt.args, code, tt.code, errOut)
+		}
+		objs := jsonLines(t, out)
+		checkContract(t, "vdirtool check", objs)
+		if len(objs) != tt.problems {
+			t.Errorf("%q: %d problems, want %d:\n%s", tt.args, len(objs), tt.problems, out)
+		}
+	}
+}
+
+// Every problem code vdirtool check can print is documented, and vice versa.
+func TestCheckCodesDocumented(t *testing.T) {
+	doc, _ := os.ReadFile("../docs/json.md")
+	_, codes, _ := strings.Cut(string(doc), "Problem codes:")
+	var got []string
+	for _, m := range regexp.MustCompile("(?m)^\\| `([a-z-]+)` \\|").FindAllStringSubmatch(codes, -1) {
+		got = append(got, m[1])
+	}
+	sort.Strings(got)
+	src, _ := os.ReadFile("../libvdir/check.go")
+	var want []string
+	for _, m := range regexp.MustCompile(`Problem[A-Za-z]+\s+= "([a-z-]+)"`).FindAllStringSubmatch(string(src), -1) {
+		want = append(want, m[1])
+	}
+	sort.Strings(want)
+	if len(want) < 10 || !reflect.DeepEqual(got, want) {
+		t.Errorf("documented codes %q, libvdir codes %q", got, want)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{},
+		{"bogus"},
+		{"check"},
+		{"check", "/does/not/exist"},
+		{"ls", "a", "b"},
+		{"-v", "loud", "check", "."},
+	} {
+		code, out, errOut := vdirtool(t, args...)
+		if code != 2 {
+			t.Errorf("%q: exit %d, want 2", args, code)
+		}
+		if out != "" || !strings.Contains(errOut, "vdirtool") {
+			t.Errorf("%q: stdout %q stderr %q", args, out, errOut)
+		}
+	}
+	if code, out, _ := vdirtool(t, "--help"); code != 0 || !strings.Contains(out, "check") {
+		t.Errorf("--help: exit %d, %q", code, out)
+	}
+	if code, out, _ := vdirtool(t, "--version"); code != 0 || !strings.HasPrefix(out, "vdirtool ") {
+		t.Errorf("--version: exit %d, %q", code, out)
+	}
+}
+
+func TestTableOutput(t *testing.T) {
+	var buf bytes.Buffer
+	p := newPrinter(&env{stdout: &buf, g: &globals{}}, "A", "LONGER")
+	p.json = false // as for a terminal
+	p.tw = newTable(&buf)
+	p.emit(nil, "x\ty", "1")
+	p.emit(nil, "xyz", "22")
+	p.flush()
+	want := "A    LONGER\nx y  1\nxyz  22\n"
+	if buf.String() != want {
+		t.Errorf("table:\n%q\nwant\n%q", buf.String(), want)
+	}
+}

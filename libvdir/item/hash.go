@@ -24,6 +24,7 @@ var ignoredProps = map[string]bool{
 //   - upper-cases property and parameter names and vCard groups;
 //   - drops PRODID, DTSTAMP, LAST-MODIFIED and REV;
 //   - orders parameters and their values, and drops quotes a value does not need;
+//   - orders the parts of RRULE and EXRULE values;
 //   - orders the properties and the sub-components (VTIMEZONEs, recurrence overrides)
 //     of every component, since their order carries no meaning.
 //
@@ -137,7 +138,15 @@ func normalizeLine(head, value []byte) string {
 		}
 	}
 	b.WriteByte(':')
-	b.Write(bytes.TrimRight(value, " \t"))
+	value = bytes.TrimRight(value, " \t")
+	if name := upper(head[bytes.LastIndexByte(head[:nameEnd], '.')+1 : nameEnd]); name == "RRULE" || name == "EXRULE" {
+		// The parts of a recurrence rule may come in any order (RFC 5545 §3.3.10), and
+		// Xandikos reorders them.
+		parts := bytes.Split(value, []byte{';'})
+		slices.SortFunc(parts, bytes.Compare)
+		value = bytes.Join(parts, []byte{';'})
+	}
+	b.Write(value)
 	return b.String()
 }
 

@@ -17,6 +17,7 @@ const event = "BEGIN:VCALENDAR\r\n" +
 	"DTSTAMP:20250101T120000Z\r\n" +
 	"LAST-MODIFIED:20250101T120000Z\r\n" +
 	"DTSTART;TZID=Europe/Berlin:20250106T093000\r\n" +
+	"RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5\r\n" +
 	"SUMMARY:Planning\\, round 2\r\n" +
 	"ATTENDEE;CN=\"Ana\";ROLE=REQ-PARTICIPANT:mailto:ana@example.com\r\n" +
 	"ATTENDEE;CN=Wei:mailto:wei@example.com\r\n" +
@@ -63,6 +64,9 @@ func TestHashIgnoresReformatting(t *testing.T) {
 		}},
 		{"trailing white space", func(s string) string { return strings.Replace(s, "round 2\r\n", "round 2  \r\n", 1) }},
 		{"blank lines", func(s string) string { return strings.Replace(s, "END:VEVENT\r\n", "END:VEVENT\r\n\r\n", 1) }},
+		{"recurrence rule part order", func(s string) string {
+			return strings.Replace(s, "RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=5", "RRULE:COUNT=5;FREQ=WEEKLY;BYDAY=MO", 1)
+		}},
 	}
 	for _, e := range edits {
 		t.Run(e.name, func(t *testing.T) {
@@ -87,6 +91,7 @@ func TestHashSeesChanges(t *testing.T) {
 		{"ATTENDEE;CN=Wei:", "ATTENDEE;CN=wei:"},
 		{"ATTENDEE;CN=Wei:mailto:wei@example.com\r\n", ""},
 		{"DTSTART;TZID=Europe/Berlin:", "DTSTART;TZID=Asia/Tokyo:"},
+		{"BYDAY=MO;", "BYDAY=TU;"},
 		{"TZOFFSETTO:+0100", "TZOFFSETTO:+0000"},
 		{"END:VEVENT\r\n", "END:VEVENT\r\nBEGIN:VEVENT\r\nUID:hash-1\r\nRECURRENCE-ID:20250113T093000\r\nEND:VEVENT\r\n"},
 		// Moving a property into another component is a change, which a flat sort of all

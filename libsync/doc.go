@@ -1,0 +1,5 @@
+// Package libsync holds everything a sync needs beyond one vdir: the Storage interface
+// and its adapters, the CalDAV/CardDAV item layer, discovery, the pimsync.conf model, the
+// status database, the planner and the executor (see docs/architecture.md). The packages
+// arrive with the issues that need them; testserver is the first.
+package libsync

@@ -1,3 +1,5 @@
 module github.com/pimsync-go/webcalfetch
 
 go 1.25.0
+
+require github.com/alecthomas/kong v1.17.0

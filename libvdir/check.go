@@ -76,7 +76,7 @@ func (c *Collection) Check(ctx context.Context) ([]Problem, error) {
 			if reason := NameProblem(name, c.ext); reason != "" {
 				add(path, ProblemUnsafeFilename, "%s", reason)
 			}
-			target, err := resolve(path, allowed...)
+			target, _, err := resolve(path, allowed...)
 			switch {
 			case errors.Is(err, ErrSymlinkOutside):
 				add(path, ProblemSymlinkOutside, "%v; it is not read", err)

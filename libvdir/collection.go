@@ -90,7 +90,7 @@ func (c *Collection) List(ctx context.Context) (Listing, error) {
 			continue
 		}
 		path := filepath.Join(c.path, name)
-		target, err := resolve(path, allowed...)
+		_, fi, err := resolve(path, allowed...)
 		switch {
 		case errors.Is(err, ErrSymlinkOutside):
 			l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemSymlinkOutside, Detail: err.Error()})
@@ -105,17 +105,6 @@ func (c *Collection) List(ctx context.Context) (Listing, error) {
 			continue // removed since ReadDir
 		case err != nil:
 			return l, fmt.Errorf("vdir: list %s: %w", path, err)
-		}
-		fi, err := os.Stat(target)
-		if err != nil {
-			if errors.Is(err, fs.ErrNotExist) {
-				continue
-			}
-			return l, fmt.Errorf("vdir: list %s: %w", path, err)
-		}
-		if !fi.Mode().IsRegular() {
-			l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemNotAFile, Detail: ErrNotRegular.Error()})
-			continue
 		}
 		l.Items = append(l.Items, Entry{Name: name, Etag: etagOf(fi), Size: fi.Size()})
 	}
@@ -143,7 +132,7 @@ func (c *Collection) Get(ctx context.Context, name string) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	target, err := resolve(path, c.allowed()...)
+	target, _, err := resolve(path, c.allowed()...)
 	if err != nil {
 		return Item{}, fmt.Errorf("vdir: read %s: %w", path, err)
 	}
@@ -191,11 +180,10 @@ func (c *Collection) Update(ctx context.Context, name, etag string, data []byte)
 		return "", err
 	}
 	fail := func(err error) (string, error) { return "", fmt.Errorf("vdir: update %s: %w", path, err) }
-	target, err := resolve(path, c.allowed()...)
-	if err != nil {
-		return fail(err)
+	target, fi, err := resolve(path, c.allowed()...)
+	if err == nil {
+		err = checkEtag(fi, etag)
 	}
-	fi, err := c.current(target, etag)
 	if err != nil {
 		return fail(err)
 	}
@@ -205,7 +193,7 @@ func (c *Collection) Update(ctx context.Context, name, etag string, data []byte)
 		return fail(err)
 	}
 	// Check again right before the rename: another program may have written meanwhile.
-	if _, err := c.current(target, etag); err != nil {
+	if err := current(target, etag); err != nil {
 		os.Remove(tmp)
 		return fail(err)
 	}
@@ -228,9 +216,9 @@ func (c *Collection) Delete(ctx context.Context, name, etag string) error {
 	if err != nil {
 		return err
 	}
-	target, err := resolve(path, c.allowed()...)
+	_, fi, err := resolve(path, c.allowed()...)
 	if err == nil {
-		_, err = c.current(target, etag)
+		err = checkEtag(fi, etag)
 	}
 	if err == nil {
 		err = os.Remove(path)
@@ -245,20 +233,25 @@ func (c *Collection) Delete(ctx context.Context, name, etag string) error {
 	return nil
 }
 
-// current stats the item file at target and checks that its etag is still etag.
-func (c *Collection) current(target, etag string) (fs.FileInfo, error) {
+// current checks that the item file at target is still a regular file with that etag.
+func current(target, etag string) error {
 	fi, err := os.Stat(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return ErrNotFound
+	}
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, ErrNotFound
-		}
-		return nil, err
+		return err
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, ErrNotRegular
+		return ErrNotRegular
 	}
+	return checkEtag(fi, etag)
+}
+
+// checkEtag fails with ErrEtagMismatch unless the file's etag is etag.
+func checkEtag(fi fs.FileInfo, etag string) error {
 	if got := etagOf(fi); got != etag {
-		return nil, fmt.Errorf("%w (have %s, expected %s)", ErrEtagMismatch, got, etag)
+		return fmt.Errorf("%w (have %s, expected %s)", ErrEtagMismatch, got, etag)
 	}
-	return fi, nil
+	return nil
 }

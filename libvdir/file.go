@@ -9,7 +9,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxItemSize bounds how much of an item file is read into memory. It is far above any
@@ -17,36 +19,40 @@ import (
 // multi-gigabyte file from exhausting memory.
 const MaxItemSize = 256 << 20
 
-// resolve returns the path to open for the directory entry at path: path itself for a
-// regular file, the link's target for a symbolic link that stays inside one of the
-// allowed directories. Allowed directories must be absolute and free of symlinks.
-func resolve(path string, allowed ...string) (string, error) {
+// resolve returns the path to open for the directory entry at path, and the file's
+// information: path itself for a regular file, the link's target for a symbolic link
+// that stays inside one of the allowed directories. Allowed directories must be
+// absolute and free of symlinks. Anything but a regular file is ErrNotRegular.
+func resolve(path string, allowed ...string) (string, fs.FileInfo, error) {
 	fi, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return "", nil, ErrNotFound
+	}
 	if err != nil {
+		return "", nil, err
+	}
+	if fi.Mode()&fs.ModeSymlink != 0 {
+		target, err := filepath.EvalSymlinks(path)
 		if errors.Is(err, fs.ErrNotExist) {
-			return "", ErrNotFound
+			return "", nil, fmt.Errorf("dangling symbolic link: %w", ErrNotFound)
 		}
-		return "", err
-	}
-	if fi.Mode()&fs.ModeSymlink == 0 {
-		if !fi.Mode().IsRegular() {
-			return "", ErrNotRegular
+		if err != nil {
+			return "", nil, err
 		}
-		return path, nil
-	}
-	target, err := filepath.EvalSymlinks(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return "", fmt.Errorf("dangling symbolic link: %w", ErrNotFound)
+		if !slices.ContainsFunc(allowed, func(dir string) bool { return within(dir, target) }) {
+			return "", nil, fmt.Errorf("%w (to %s)", ErrSymlinkOutside, target)
 		}
-		return "", err
-	}
-	for _, dir := range allowed {
-		if within(dir, target) {
-			return target, nil
+		if fi, err = os.Stat(target); errors.Is(err, fs.ErrNotExist) {
+			return "", nil, ErrNotFound
+		} else if err != nil {
+			return "", nil, err
 		}
+		path = target
 	}
-	return "", fmt.Errorf("%w (to %s)", ErrSymlinkOutside, target)
+	if !fi.Mode().IsRegular() {
+		return "", nil, ErrNotRegular
+	}
+	return path, fi, nil
 }
 
 // within reports whether path lies inside dir; both are clean absolute paths.
@@ -99,7 +105,11 @@ func readFile(path string, limit int64) ([]byte, string, error) {
 func writeTemp(dir, name string, data []byte, perm fs.FileMode) (tmp, etag string, err error) {
 	stem := name
 	if len(stem) > 64 {
-		stem = stem[:64]
+		n := 64
+		for n > 0 && !utf8.RuneStart(stem[n]) {
+			n--
+		}
+		stem = stem[:n]
 	}
 	var f *os.File
 	for range 100 {

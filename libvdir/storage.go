@@ -24,15 +24,8 @@ func Open(path, ext string) (*Storage, error) {
 		return nil, err
 	}
 	path = filepath.Clean(path)
-	fi, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("vdir: storage %s: %w", path, ErrNotFound)
-		}
-		return nil, fmt.Errorf("vdir: storage %s: %w", path, err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("vdir: storage %s is not a directory", path)
+	if err := checkDir("storage", path); err != nil {
+		return nil, err
 	}
 	return &Storage{path: path, ext: ext}, nil
 }
@@ -79,14 +72,8 @@ func (s *Storage) Collection(id string) (*Collection, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := os.Stat(c.path)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil, fmt.Errorf("vdir: collection %s: %w", c.path, ErrNotFound)
-	case err != nil:
-		return nil, fmt.Errorf("vdir: collection %s: %w", c.path, err)
-	case !fi.IsDir():
-		return nil, fmt.Errorf("vdir: collection %s is not a directory", c.path)
+	if err := checkDir("collection", c.path); err != nil {
+		return nil, err
 	}
 	return c, nil
 }
@@ -128,17 +115,24 @@ func OpenCollection(path, ext string) (*Collection, error) {
 		return nil, err
 	}
 	path = filepath.Clean(path)
-	fi, err := os.Stat(path)
-	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("vdir: collection %s: %w", path, ErrNotFound)
-		}
-		return nil, fmt.Errorf("vdir: collection %s: %w", path, err)
-	}
-	if !fi.IsDir() {
-		return nil, fmt.Errorf("vdir: collection %s is not a directory", path)
+	if err := checkDir("collection", path); err != nil {
+		return nil, err
 	}
 	return &Collection{id: filepath.Base(path), path: path, root: filepath.Dir(path), ext: ext}, nil
+}
+
+// checkDir fails unless path is an existing directory; what names it in messages.
+func checkDir(what, path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("vdir: %s %s: %w", what, path, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("vdir: %s %s: %w", what, path, err)
+	case !fi.IsDir():
+		return fmt.Errorf("vdir: %s %s is not a directory", what, path)
+	}
+	return nil
 }
 
 // IsCollection guesses whether dir is a collection rather than a storage root, for

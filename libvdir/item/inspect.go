@@ -49,6 +49,7 @@ type SyntaxError struct {
 	Msg  string
 }
 
+// Error returns the message, prefixed with the line number when there is one.
 func (e *SyntaxError) Error() string {
 	if e.Line == 0 {
 		return e.Msg

@@ -2,28 +2,14 @@ package main
 
 import (
 	"bytes"
-	"strings"
+	"context"
 	"testing"
 )
 
-func TestRun(t *testing.T) {
-	tests := []struct {
-		args   []string
-		code   int
-		stdout string
-	}{
-		{[]string{"version"}, 0, "davcli devel\n"},
-		{[]string{"no-such-command"}, 2, ""},
-		{[]string{}, 2, ""},
-	}
-	for _, tt := range tests {
-		var stdout, stderr bytes.Buffer
-		code := run(tt.args, &stdout, &stderr)
-		if code != tt.code || stdout.String() != tt.stdout {
-			t.Errorf("%q: exit %d stdout %q, want %d %q (stderr %q)", tt.args, code, stdout.String(), tt.code, tt.stdout, stderr.String())
-		}
-		if code == 2 && !strings.Contains(stderr.String(), "davcli --help") {
-			t.Errorf("%q: usage error without a hint: %q", tt.args, stderr.String())
-		}
+func TestVersion(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := tool.Run(context.Background(), &grammar{}, []string{"version"}, &stdout, &stderr)
+	if code != 0 || stdout.String() != "davcli devel\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, stdout.String(), stderr.String())
 	}
 }

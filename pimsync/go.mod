@@ -2,4 +2,10 @@ module github.com/pimsync-go/pimsync
 
 go 1.25.0
 
-require github.com/alecthomas/kong v1.17.0
+require github.com/pimsync-go/libsync v0.0.0
+
+require github.com/alecthomas/kong v1.17.0 // indirect
+
+replace github.com/pimsync-go/libsync => ../libsync
+
+replace github.com/pimsync-go/libvdir => ../libvdir

@@ -1,8 +1,7 @@
 package main
 
 import (
-	"fmt"
-
+	"github.com/pimsync-go/libsync/cli"
 	vdir "github.com/pimsync-go/libvdir"
 )
 
@@ -17,8 +16,8 @@ type problemOut struct {
 	Detail  string `json:"detail"`
 }
 
-func (cmd *checkCmd) Run(e *env) error {
-	ext := extFor(e.g, cmd.Path)
+func (cmd *checkCmd) Run(e *cli.Env, g *grammar) error {
+	ext := extFor(g, cmd.Path)
 	isColl, err := vdir.IsCollection(cmd.Path, ext)
 	if err != nil {
 		return err
@@ -29,7 +28,7 @@ func (cmd *checkCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		problems, err = c.Check(e.ctx)
+		problems, err = c.Check(e.Ctx)
 		if err != nil {
 			return err
 		}
@@ -38,28 +37,23 @@ func (cmd *checkCmd) Run(e *env) error {
 		if err != nil {
 			return err
 		}
-		problems, err = s.Check(e.ctx)
+		problems, err = s.Check(e.Ctx)
 		if err != nil {
 			return err
 		}
 	}
-	p := newPrinter(e, "PROBLEM", "PATH", "DETAIL")
+	p := cli.NewPrinter(e, "PROBLEM", "PATH", "DETAIL")
 	for _, pr := range problems {
 		out := problemOut{Path: pr.Path, Problem: pr.Code, Detail: pr.Detail}
-		if err := p.emit(out, out.Problem, out.Path, out.Detail); err != nil {
+		if err := p.Emit(out, out.Problem, out.Path, out.Detail); err != nil {
 			return err
 		}
 	}
-	if err := p.flush(); err != nil {
+	if err := p.Flush(); err != nil {
 		return err
 	}
 	if len(problems) > 0 {
-		return errProblems
+		return cli.ErrReported
 	}
 	return nil
-}
-
-// errReported builds the error for failures that were already logged one by one.
-func errReported(n int) error {
-	return fmt.Errorf("%d item(s) could not be read; see the messages above", n)
 }

@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"strconv"
 
+	"github.com/pimsync-go/libsync/cli"
 	vdir "github.com/pimsync-go/libvdir"
 )
 
@@ -22,39 +23,39 @@ type collectionOut struct {
 	Items       int    `json:"items"`
 }
 
-func (cmd *collectionsCmd) Run(e *env) error {
-	s, err := vdir.Open(cmd.Root, extFor(e.g, cmd.Root))
+func (cmd *collectionsCmd) Run(e *cli.Env, g *grammar) error {
+	s, err := vdir.Open(cmd.Root, extFor(g, cmd.Root))
 	if err != nil {
 		return err
 	}
-	cols, err := s.Collections(e.ctx)
+	cols, err := s.Collections(e.Ctx)
 	if err != nil {
 		return err
 	}
-	p := newPrinter(e, "ID", "ITEMS", "DISPLAYNAME", "COLOR", "ORDER", "PATH")
+	p := cli.NewPrinter(e, "ID", "ITEMS", "DISPLAYNAME", "COLOR", "ORDER", "PATH")
 	for _, c := range cols {
 		out := collectionOut{ID: c.ID(), Path: c.Path()}
 		for key, dst := range map[vdir.MetaKey]*string{vdir.DisplayName: &out.DisplayName,
 			vdir.Color: &out.Color, vdir.Description: &out.Description, vdir.Order: &out.Order} {
-			if *dst, err = c.Meta(e.ctx, key); err != nil {
+			if *dst, err = c.Meta(e.Ctx, key); err != nil {
 				slog.Warn("cannot read metadata", "collection", c.Path(), "err", err)
 			}
 		}
-		l, err := c.List(e.ctx)
+		l, err := c.List(e.Ctx)
 		if err != nil {
 			return err
 		}
 		warnSkipped(l)
 		out.Items = len(l.Items)
-		if err := p.emit(out, out.ID, strconv.Itoa(out.Items), out.DisplayName, out.Color, out.Order, out.Path); err != nil {
+		if err := p.Emit(out, out.ID, strconv.Itoa(out.Items), out.DisplayName, out.Color, out.Order, out.Path); err != nil {
 			return err
 		}
 	}
-	return p.flush()
+	return p.Flush()
 }
 
 // extFor returns the --ext flag, or the extension most files under dir carry.
-func extFor(g *globals, dir string) string {
+func extFor(g *grammar, dir string) string {
 	if g.Ext != "" {
 		return g.Ext
 	}

@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/pimsync-go/libsync/cli"
 	vdir "github.com/pimsync-go/libvdir"
 	"github.com/pimsync-go/libvdir/item"
 )
@@ -22,20 +23,20 @@ type itemOut struct {
 	Size      int64  `json:"size"`
 }
 
-func (cmd *lsCmd) Run(e *env) error {
-	c, err := vdir.OpenCollection(cmd.Collection, extFor(e.g, cmd.Collection))
+func (cmd *lsCmd) Run(e *cli.Env, g *grammar) error {
+	c, err := vdir.OpenCollection(cmd.Collection, extFor(g, cmd.Collection))
 	if err != nil {
 		return err
 	}
-	l, err := c.List(e.ctx)
+	l, err := c.List(e.Ctx)
 	if err != nil {
 		return err
 	}
 	warnSkipped(l)
-	p := newPrinter(e, "UID", "COMPONENT", "SIZE", "PATH")
+	p := cli.NewPrinter(e, "UID", "COMPONENT", "SIZE", "PATH")
 	failed := 0
 	for _, entry := range l.Items {
-		it, err := c.Get(e.ctx, entry.Name)
+		it, err := c.Get(e.Ctx, entry.Name)
 		if err != nil {
 			// Gone or unreadable since the listing: say so and go on with the rest.
 			slog.Error("cannot read item", "err", err)
@@ -48,15 +49,16 @@ func (cmd *lsCmd) Run(e *env) error {
 		}
 		out := itemOut{Path: filepath.Join(c.Path(), entry.Name), UID: info.UID, Etag: it.Etag,
 			Component: string(info.Kind), Size: int64(len(it.Data))}
-		if err := p.emit(out, out.UID, out.Component, strconv.FormatInt(out.Size, 10), out.Path); err != nil {
+		if err := p.Emit(out, out.UID, out.Component, strconv.FormatInt(out.Size, 10), out.Path); err != nil {
 			return err
 		}
 	}
-	if err := p.flush(); err != nil {
+	if err := p.Flush(); err != nil {
 		return err
 	}
 	if failed > 0 {
-		return errReported(failed)
+		slog.Error("some items could not be read", "failed", failed, "listed", len(l.Items))
+		return cli.ErrReported
 	}
 	return nil
 }

@@ -3,8 +3,12 @@ module github.com/pimsync-go/vdirtool
 go 1.25.0
 
 require (
-	github.com/alecthomas/kong v1.17.0
+	github.com/pimsync-go/libsync v0.0.0
 	github.com/pimsync-go/libvdir v0.0.0
 )
 
+require github.com/alecthomas/kong v1.17.0 // indirect
+
 replace github.com/pimsync-go/libvdir => ../libvdir
+
+replace github.com/pimsync-go/libsync => ../libsync

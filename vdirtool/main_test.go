@@ -20,7 +20,7 @@ const testdata = "../testdata"
 func vdirtool(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := tool.Run(context.Background(), &grammar{}, args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 
@@ -227,19 +227,5 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if code, out, _ := vdirtool(t, "--version"); code != 0 || !strings.HasPrefix(out, "vdirtool ") {
 		t.Errorf("--version: exit %d, %q", code, out)
-	}
-}
-
-func TestTableOutput(t *testing.T) {
-	var buf bytes.Buffer
-	p := newPrinter(&env{stdout: &buf, g: &globals{}}, "A", "LONGER")
-	p.json = false // as for a terminal
-	p.tw = newTable(&buf)
-	p.emit(nil, "x\ty", "1")
-	p.emit(nil, "xyz", "22")
-	p.flush()
-	want := "A    LONGER\nx y  1\nxyz  22\n"
-	if buf.String() != want {
-		t.Errorf("table:\n%q\nwant\n%q", buf.String(), want)
 	}
 }

@@ -1,0 +1,140 @@
+// Package cli holds what the command lines of all the tools share: parsing with kong,
+// exit statuses, logging to standard error, and printing records as JSON lines or as a
+// table. A tool declares its grammar (a struct embedding Globals, one field per command)
+// and calls Main; tests call Run with their own writers.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/alecthomas/kong"
+)
+
+// Exit statuses of every tool.
+const (
+	ExitOK      = 0 // success, and nothing to report
+	ExitFailure = 1 // an error, or findings such as check's problems
+	ExitUsage   = 2 // the command line is wrong
+)
+
+// ErrReported makes a command exit with ExitFailure without a further message: what
+// went wrong was printed already (problems found, items that failed one by one).
+var ErrReported = errors.New("failures reported above")
+
+// Globals are the flags every tool takes. Embed it in the grammar struct.
+type Globals struct {
+	Verbosity string           `short:"v" enum:"error,warn,info,debug" default:"warn" help:"Log level on standard error: ${enum}."`
+	JSON      bool             `help:"Print JSON lines even when standard output is a terminal."`
+	Version   kong.VersionFlag `short:"V" help:"Print the version and exit."`
+}
+
+func (g *Globals) globals() *Globals { return g }
+
+// grammar is any struct that embeds Globals.
+type grammar interface{ globals() *Globals }
+
+// Env is what a command's Run method receives.
+type Env struct {
+	Ctx     context.Context
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Name    string // the tool's name
+	Version string // the tool's version
+	// JSON is set when records must be JSON lines: --json, or stdout is no terminal.
+	JSON bool
+}
+
+// Tool describes a tool's command line.
+type Tool struct {
+	Name        string
+	Description string
+	Version     string
+}
+
+// exitCode carries kong's exit request (after --help or --version) out of the parser.
+type exitCode int
+
+// Main runs the tool with the process's arguments and streams, stops on SIGINT or
+// SIGTERM through the context, and exits with the tool's status.
+func (t Tool) Main(g grammar) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := t.Run(ctx, g, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Run parses args into g, sets up logging, runs the selected command's Run method and
+// returns the exit status: a parse error is ExitUsage with a hint, an error from the
+// command is printed and ExitFailure. Run methods may take the *Env and g itself (as its
+// own pointer type), for flags the tool adds beside Globals.
+func (t Tool) Run(ctx context.Context, g grammar, args []string, stdout, stderr io.Writer) (code int) {
+	parser, err := kong.New(g,
+		kong.Name(t.Name),
+		kong.Description(t.Description),
+		kong.Vars{"version": t.Name + " " + t.Version},
+		kong.Writers(stdout, stderr),
+		kong.Exit(func(code int) { panic(exitCode(code)) }),
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", t.Name, err)
+		return ExitFailure
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			c, ok := r.(exitCode)
+			if !ok {
+				panic(r)
+			}
+			code = int(c)
+		}
+	}()
+	kctx, err := parser.Parse(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\nRun '%s --help' for usage.\n", t.Name, err, t.Name)
+		return ExitUsage
+	}
+
+	flags := g.globals()
+	var level slog.Level
+	level.UnmarshalText([]byte(flags.Verbosity))
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+
+	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr, Name: t.Name, Version: t.Version,
+		JSON: flags.JSON || !isTerminal(stdout)}
+	switch err := kctx.Run(env, g); {
+	case err == nil:
+		return ExitOK
+	case errors.Is(err, ErrReported):
+		return ExitFailure
+	default:
+		fmt.Fprintf(stderr, "%s: %v\n", t.Name, err)
+		return ExitFailure
+	}
+}
+
+// VersionCmd is the "version" command: it prints the tool's name and version.
+type VersionCmd struct{}
+
+// Run prints the version.
+func (VersionCmd) Run(e *Env) error {
+	_, err := fmt.Fprintf(e.Stdout, "%s %s\n", e.Name, e.Version)
+	return err
+}
+
+// isTerminal reports whether w is a terminal (a character device).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}

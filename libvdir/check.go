@@ -77,23 +77,17 @@ func (c *Collection) Check(ctx context.Context) ([]Problem, error) {
 				add(path, ProblemUnsafeFilename, "%s", reason)
 			}
 			target, _, err := resolve(path, allowed...)
-			switch {
-			case errors.Is(err, ErrSymlinkOutside):
-				add(path, ProblemSymlinkOutside, "%v; it is not read", err)
-				continue
-			case errors.Is(err, ErrNotRegular):
-				add(path, ProblemNotAFile, "%v", err)
-				continue
-			case errors.Is(err, ErrNotFound) && e.Type()&os.ModeSymlink != 0:
-				add(path, ProblemNotAFile, "dangling symbolic link")
-				continue
-			case errors.Is(err, ErrNotFound):
-				continue
-			case err != nil:
-				add(path, ProblemUnreadable, "%v", err)
+			if p, ok := unsafeEntry(path, e, err); ok {
+				problems = append(problems, p)
 				continue
 			}
-			data, _, err := readFile(target, MaxItemSize)
+			if errors.Is(err, ErrNotFound) {
+				continue // removed since ReadDir
+			}
+			var data []byte
+			if err == nil {
+				data, _, err = readFile(target, MaxItemSize)
+			}
 			if err != nil {
 				add(path, ProblemUnreadable, "%v", err)
 				continue

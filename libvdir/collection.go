@@ -91,25 +91,34 @@ func (c *Collection) List(ctx context.Context) (Listing, error) {
 		}
 		path := filepath.Join(c.path, name)
 		_, fi, err := resolve(path, allowed...)
-		switch {
-		case errors.Is(err, ErrSymlinkOutside):
-			l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemSymlinkOutside, Detail: err.Error()})
+		if p, ok := unsafeEntry(path, e, err); ok {
+			l.Skipped = append(l.Skipped, p)
 			continue
-		case errors.Is(err, ErrNotRegular):
-			l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemNotAFile, Detail: err.Error()})
-			continue
-		case errors.Is(err, ErrNotFound):
-			if e.Type()&fs.ModeSymlink != 0 {
-				l.Skipped = append(l.Skipped, Problem{Path: path, Code: ProblemNotAFile, Detail: "dangling symbolic link"})
-			}
+		}
+		if errors.Is(err, ErrNotFound) {
 			continue // removed since ReadDir
-		case err != nil:
+		}
+		if err != nil {
 			return l, fmt.Errorf("vdir: list %s: %w", path, err)
 		}
 		l.Items = append(l.Items, Entry{Name: name, Etag: etagOf(fi), Size: fi.Size()})
 	}
 	sort.Slice(l.Items, func(i, j int) bool { return l.Items[i].Name < l.Items[j].Name })
 	return l, nil
+}
+
+// unsafeEntry turns resolve's error for a directory entry into the problem that keeps
+// the entry from being read, if the error is one of those.
+func unsafeEntry(path string, e fs.DirEntry, err error) (Problem, bool) {
+	switch {
+	case errors.Is(err, ErrSymlinkOutside):
+		return Problem{Path: path, Code: ProblemSymlinkOutside, Detail: err.Error() + "; it is not read"}, true
+	case errors.Is(err, ErrNotRegular):
+		return Problem{Path: path, Code: ProblemNotAFile, Detail: err.Error()}, true
+	case errors.Is(err, ErrNotFound) && e.Type()&fs.ModeSymlink != 0:
+		return Problem{Path: path, Code: ProblemNotAFile, Detail: "dangling symbolic link"}, true
+	}
+	return Problem{}, false
 }
 
 // itemPath validates an item name and joins it to the collection.

@@ -45,7 +45,6 @@ func (c *Collection) Check(ctx context.Context) ([]Problem, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vdir: check %s: %w", c.path, err)
 	}
-	allowed := c.allowed()
 	byUID := map[string][]string{}
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
@@ -76,7 +75,7 @@ func (c *Collection) Check(ctx context.Context) ([]Problem, error) {
 			if reason := NameProblem(name, c.ext); reason != "" {
 				add(path, ProblemUnsafeFilename, "%s", reason)
 			}
-			target, _, err := resolve(path, allowed...)
+			target, _, err := resolve(path, c.allowed)
 			if p, ok := unsafeEntry(path, e, err); ok {
 				problems = append(problems, p)
 				continue

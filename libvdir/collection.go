@@ -78,7 +78,6 @@ func (c *Collection) List(ctx context.Context) (Listing, error) {
 		}
 		return l, fmt.Errorf("vdir: list %s: %w", c.path, err)
 	}
-	allowed := c.allowed()
 	for i, e := range entries {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -90,7 +89,7 @@ func (c *Collection) List(ctx context.Context) (Listing, error) {
 			continue
 		}
 		path := filepath.Join(c.path, name)
-		_, fi, err := resolve(path, allowed...)
+		_, fi, err := resolve(path, c.allowed)
 		if p, ok := unsafeEntry(path, e, err); ok {
 			l.Skipped = append(l.Skipped, p)
 			continue
@@ -141,7 +140,7 @@ func (c *Collection) Get(ctx context.Context, name string) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	target, _, err := resolve(path, c.allowed()...)
+	target, _, err := resolve(path, c.allowed)
 	if err != nil {
 		return Item{}, fmt.Errorf("vdir: read %s: %w", path, err)
 	}
@@ -189,7 +188,7 @@ func (c *Collection) Update(ctx context.Context, name, etag string, data []byte)
 		return "", err
 	}
 	fail := func(err error) (string, error) { return "", fmt.Errorf("vdir: update %s: %w", path, err) }
-	target, fi, err := resolve(path, c.allowed()...)
+	target, fi, err := resolve(path, c.allowed)
 	if err == nil {
 		err = checkEtag(fi, etag)
 	}
@@ -225,7 +224,7 @@ func (c *Collection) Delete(ctx context.Context, name, etag string) error {
 	if err != nil {
 		return err
 	}
-	_, fi, err := resolve(path, c.allowed()...)
+	_, fi, err := resolve(path, c.allowed)
 	if err == nil {
 		err = checkEtag(fi, etag)
 	}

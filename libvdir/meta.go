@@ -84,7 +84,7 @@ func (c *Collection) readMeta(key MetaKey) (string, error) {
 		return "", fmt.Errorf("vdir: unknown metadata %q", string(key))
 	}
 	path := filepath.Join(c.path, string(key))
-	target, _, err := resolve(path, c.allowed()...)
+	target, _, err := resolve(path, c.allowed)
 	if errors.Is(err, ErrNotFound) {
 		return "", nil
 	}
@@ -137,7 +137,7 @@ func (c *Collection) SetMeta(ctx context.Context, key MetaKey, value string) err
 		return fmt.Errorf("vdir: write %s: %w", path, err)
 	}
 	// A link leading outside must not be replaced: removing it is the user's call.
-	if _, _, err := resolve(path, c.allowed()...); err != nil && !errors.Is(err, ErrNotFound) {
+	if _, _, err := resolve(path, c.allowed); err != nil && !errors.Is(err, ErrNotFound) {
 		return fmt.Errorf("vdir: write %s: %w", path, err)
 	}
 	tmp, _, err := writeTemp(c.path, string(key), []byte(value), 0)

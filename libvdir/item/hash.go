@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"slices"
 	"strings"
 )
@@ -56,11 +57,9 @@ func Hash(data []byte) string {
 		if ignoredProps[name] {
 			continue
 		}
-		top.props = append(top.props, normalizeLine(head, value))
+		top.props = append(top.props, normalizeLine(name, head, value))
 	}
-	var b strings.Builder
-	root.write(&b)
-	sum := sha256.Sum256([]byte(b.String()))
+	sum := root.sum()
 	return hex.EncodeToString(sum[:])
 }
 
@@ -71,29 +70,32 @@ type node struct {
 	children []*node
 }
 
-// write appends n in canonical form: its properties and its children, each sorted.
-func (n *node) write(b *strings.Builder) {
+// sum hashes n in canonical form: its sorted properties, then the sorted hashes of its
+// children. Hashing each child once and sorting the 32-byte results keeps the work
+// linear in the item's size, however deeply components nest.
+func (n *node) sum() [sha256.Size]byte {
+	h := sha256.New()
 	if n.name != "" {
-		b.WriteString("BEGIN:" + n.name + "\n")
+		io.WriteString(h, "BEGIN:"+n.name+"\n")
 	}
-	props := slices.Clone(n.props)
-	slices.Sort(props)
-	for _, p := range props {
-		b.WriteString(p + "\n")
+	slices.Sort(n.props)
+	for _, p := range n.props {
+		io.WriteString(h, p+"\n")
 	}
-	kids := make([]string, len(n.children))
+	kids := make([][sha256.Size]byte, len(n.children))
 	for i, c := range n.children {
-		var cb strings.Builder
-		c.write(&cb)
-		kids[i] = cb.String()
+		kids[i] = c.sum()
 	}
-	slices.Sort(kids)
+	slices.SortFunc(kids, func(a, b [sha256.Size]byte) int { return bytes.Compare(a[:], b[:]) })
 	for _, k := range kids {
-		b.WriteString(k)
+		io.WriteString(h, hex.EncodeToString(k[:])+"\n")
 	}
 	if n.name != "" {
-		b.WriteString("END:" + n.name + "\n")
+		io.WriteString(h, "END:"+n.name+"\n")
 	}
+	var sum [sha256.Size]byte
+	h.Sum(sum[:0])
+	return sum
 }
 
 // openAt returns the stack length that remains after closing the innermost open
@@ -109,8 +111,9 @@ func openAt(stack []*node, name string) int {
 
 // normalizeLine writes a content line in canonical form: upper-case [group.]name,
 // parameters merged by name and sorted, values sorted and unquoted where quotes are not
-// needed, then the value with trailing white space removed.
-func normalizeLine(head, value []byte) string {
+// needed, then the value with trailing white space removed. name is the property name
+// as propName returns it.
+func normalizeLine(name string, head, value []byte) string {
 	nameEnd := bytes.IndexByte(head, ';')
 	if nameEnd < 0 {
 		nameEnd = len(head)
@@ -139,7 +142,7 @@ func normalizeLine(head, value []byte) string {
 	}
 	b.WriteByte(':')
 	value = bytes.TrimRight(value, " \t")
-	if name := upper(head[bytes.LastIndexByte(head[:nameEnd], '.')+1 : nameEnd]); name == "RRULE" || name == "EXRULE" {
+	if name == "RRULE" || name == "EXRULE" {
 		// The parts of a recurrence rule may come in any order (RFC 5545 §3.3.10), and
 		// Xandikos reorders them.
 		parts := bytes.Split(value, []byte{';'})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -375,5 +376,39 @@ func TestIsCollectionAndDetectExt(t *testing.T) {
 	}
 	if ext := DetectExt(t.TempDir()); ext != "" {
 		t.Errorf("DetectExt(empty) = %q", ext)
+	}
+}
+
+func TestDeleteCollection(t *testing.T) {
+	ctx := context.Background()
+	s, c := newCollection(t)
+	if err := c.SetMeta(ctx, DisplayName, "Work"); err != nil {
+		t.Fatal(err)
+	}
+	etag, err := c.Create(ctx, "a.ics", []byte(ev1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteCollection(ctx, c.ID()); !errors.Is(err, ErrNotEmpty) {
+		t.Fatalf("deleting a collection with an item: %v, want ErrNotEmpty", err)
+	}
+	if err := c.Delete(ctx, "a.ics", etag); err != nil {
+		t.Fatal(err)
+	}
+	// A file that is neither an item nor metadata also keeps it: it is not ours to remove.
+	stray := filepath.Join(c.Path(), "notes.txt")
+	os.WriteFile(stray, []byte("x"), 0o644)
+	if err := s.DeleteCollection(ctx, c.ID()); !errors.Is(err, ErrNotEmpty) {
+		t.Fatalf("deleting a collection with a stray file: %v, want ErrNotEmpty", err)
+	}
+	os.Remove(stray)
+	if err := s.DeleteCollection(ctx, c.ID()); err != nil {
+		t.Fatalf("deleting an empty collection: %v", err)
+	}
+	if _, err := os.Stat(c.Path()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("collection directory still there: %v", err)
+	}
+	if err := s.DeleteCollection(ctx, c.ID()); !errors.Is(err, ErrNotFound) {
+		t.Errorf("deleting a missing collection: %v, want ErrNotFound", err)
 	}
 }

@@ -20,4 +20,6 @@ var (
 	ErrInvalidName = errors.New("invalid name")
 	// ErrTooLarge means an item is larger than MaxItemSize.
 	ErrTooLarge = errors.New("item too large")
+	// ErrNotEmpty means a collection still holds files and is not deleted.
+	ErrNotEmpty = errors.New("collection is not empty")
 )

@@ -98,6 +98,39 @@ func (s *Storage) CreateCollection(ctx context.Context, id string) (*Collection,
 	return c, nil
 }
 
+// DeleteCollection removes the collection id, with its metadata files, only when it
+// holds nothing else: an item, a temporary file of a write in progress or any other
+// file keeps it, with ErrNotEmpty.
+func (s *Storage) DeleteCollection(ctx context.Context, id string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	c, err := s.Collection(id)
+	if err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(c.path)
+	if err != nil {
+		return fmt.Errorf("vdir: delete collection %s: %w", c.path, err)
+	}
+	for _, e := range entries {
+		if !isMetaName(e.Name()) || !e.Type().IsRegular() {
+			return fmt.Errorf("vdir: delete collection %s: %w (it has %s)", c.path, ErrNotEmpty, e.Name())
+		}
+	}
+	for _, e := range entries {
+		if err := os.Remove(filepath.Join(c.path, e.Name())); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("vdir: delete collection %s: %w", c.path, err)
+		}
+	}
+	// rmdir fails on a directory someone wrote into meanwhile, which is what we want.
+	if err := os.Remove(c.path); err != nil {
+		return fmt.Errorf("vdir: delete collection %s: %w", c.path, err)
+	}
+	syncDir(s.path)
+	return nil
+}
+
 func (s *Storage) collection(id string) (*Collection, error) {
 	if err := checkElem(id); err != nil {
 		return nil, fmt.Errorf("vdir: collection in %s: %w", s.path, err)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -12,6 +10,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pimsync-go/libsync/cli/clitest"
 )
 
 const testdata = "../testdata"
@@ -25,72 +25,11 @@ func vdirtool(t *testing.T, args ...string) (int, string, string) {
 }
 
 // jsonLines decodes every line of out as a JSON object.
-func jsonLines(t *testing.T, out string) []map[string]any {
-	t.Helper()
-	var objs []map[string]any
-	sc := bufio.NewScanner(strings.NewReader(out))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var m map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
-		}
-		objs = append(objs, m)
-	}
-	return objs
-}
+func jsonLines(t *testing.T, out string) []map[string]any { return clitest.JSONLines(t, out) }
 
-// documentedFields reads the field table of a section of docs/json.md.
-func documentedFields(t *testing.T, section string) []string {
-	t.Helper()
-	doc, err := os.ReadFile("../docs/json.md")
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, rest, ok := strings.Cut(string(doc), "\n## "+section+"\n")
-	if !ok {
-		t.Fatalf("docs/json.md has no section %q", section)
-	}
-	rest, _, _ = strings.Cut(rest, "\n## ")
-	var fields []string
-	inTable := false
-	for _, line := range strings.Split(rest, "\n") {
-		if strings.HasPrefix(line, "| field |") {
-			inTable = true
-			continue
-		}
-		if inTable {
-			m := regexp.MustCompile("^\\| `([a-z_]+)` \\|").FindStringSubmatch(line)
-			if m == nil {
-				if !strings.HasPrefix(line, "| ---") {
-					inTable = false
-				}
-				continue
-			}
-			fields = append(fields, m[1])
-		}
-	}
-	sort.Strings(fields)
-	return fields
-}
-
-// checkContract fails when an object's fields differ from the documented ones.
+// checkContract fails when an object's fields differ from docs/json.md.
 func checkContract(t *testing.T, section string, objs []map[string]any) {
-	t.Helper()
-	want := documentedFields(t, section)
-	if len(want) == 0 {
-		t.Fatalf("no fields documented for %s", section)
-	}
-	for _, o := range objs {
-		var got []string
-		for k := range o {
-			got = append(got, k)
-		}
-		sort.Strings(got)
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("%s prints fields %q, docs/json.md documents %q", section, got, want)
-		}
-	}
+	clitest.CheckContract(t, "../docs/json.md", section, objs)
 }
 
 func TestCollections(t *testing.T) {

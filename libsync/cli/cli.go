@@ -28,9 +28,20 @@ const (
 // went wrong was printed already (problems found, items that failed one by one).
 var ErrReported = errors.New("failures reported above")
 
+// UsageError marks an error as the user's to fix before anything can run (a broken
+// configuration, an unknown name on the command line): the tool exits with ExitUsage.
+type UsageError struct{ Err error }
+
+func (e *UsageError) Error() string { return e.Err.Error() }
+func (e *UsageError) Unwrap() error { return e.Err }
+
+// LevelTrace is below debug: it may log item data and credentials, so nothing logs at it
+// unless asked for by -v trace.
+const LevelTrace = slog.LevelDebug - 4
+
 // Globals are the flags every tool takes. Embed it in the grammar struct.
 type Globals struct {
-	Verbosity string           `short:"v" enum:"error,warn,info,debug" default:"warn" help:"Log level on standard error: ${enum}."`
+	Verbosity string           `short:"v" enum:"error,warn,info,debug,trace" default:"warn" help:"Log level on standard error: ${enum}."`
 	JSON      bool             `help:"Print JSON lines even when standard output is a terminal."`
 	Version   kong.VersionFlag `short:"V" help:"Print the version and exit."`
 }
@@ -103,9 +114,17 @@ func (t Tool) Run(ctx context.Context, g grammar, args []string, stdout, stderr 
 	}
 
 	flags := g.globals()
-	var level slog.Level
-	level.UnmarshalText([]byte(flags.Verbosity))
-	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})))
+	level := LevelTrace
+	if flags.Verbosity != "trace" {
+		level.UnmarshalText([]byte(flags.Verbosity))
+	}
+	slog.SetDefault(slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level,
+		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+			if a.Key == slog.LevelKey && a.Value.Any().(slog.Level) == LevelTrace {
+				a.Value = slog.StringValue("TRACE")
+			}
+			return a
+		}})))
 
 	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr, Name: t.Name, Version: t.Version,
 		JSON: flags.JSON || !isTerminal(stdout)}
@@ -114,6 +133,9 @@ func (t Tool) Run(ctx context.Context, g grammar, args []string, stdout, stderr 
 		return ExitOK
 	case errors.Is(err, ErrReported):
 		return ExitFailure
+	case errors.As(err, new(*UsageError)):
+		fmt.Fprintf(stderr, "%s: %v\n", t.Name, err)
+		return ExitUsage
 	default:
 		fmt.Fprintf(stderr, "%s: %v\n", t.Name, err)
 		return ExitFailure

@@ -18,6 +18,8 @@ func (c *echoCmd) Run(e *Env) error {
 	case "":
 	case "reported":
 		return ErrReported
+	case "usage":
+		return &UsageError{errors.New("bad config")}
 	default:
 		return errors.New(c.Fail)
 	}
@@ -49,8 +51,9 @@ func TestRun(t *testing.T) {
 		{[]string{"--version"}, ExitOK, "t 1.2\n", ""},
 		{[]string{"echo", "--fail", "boom"}, ExitFailure, "", "t: boom\n"},
 		{[]string{"echo", "--fail", "reported"}, ExitFailure, "", ""},
+		{[]string{"echo", "--fail", "usage"}, ExitUsage, "", "t: bad config\n"},
 		{[]string{"nope"}, ExitUsage, "", "t: unexpected argument nope\nRun 't --help' for usage.\n"},
-		{[]string{"-v", "loud", "echo"}, ExitUsage, "", "t: --verbosity must be one of \"error\",\"warn\",\"info\",\"debug\" but got \"loud\"\nRun 't --help' for usage.\n"},
+		{[]string{"-v", "loud", "echo"}, ExitUsage, "", "t: --verbosity must be one of \"error\",\"warn\",\"info\",\"debug\",\"trace\" but got \"loud\"\nRun 't --help' for usage.\n"},
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer

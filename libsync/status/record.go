@@ -1,0 +1,133 @@
+package status
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// Records are a version byte followed by length-prefixed (uvarint) byte strings. Not
+// JSON: hrefs, etags and UIDs come from servers and files and need not be UTF-8, and
+// JSON would silently replace such bytes, after which an ident would no longer match
+// the item it came from.
+const recordV1 = 1
+
+// maxPlainKey is the longest mapping key or ident stored as it is. bbolt refuses keys
+// over 32 KiB, and a UID is whatever the item file or server says.
+const maxPlainKey = 1024
+
+// dbKey is the bbolt key of a mapping key or ident. Long ones become their first
+// maxPlainKey bytes followed by their SHA-256: longer than any plain key, so the two
+// forms never collide, and the prefix keeps them near their neighbours in the file.
+func dbKey(s string) []byte {
+	if len(s) <= maxPlainKey {
+		return []byte(s)
+	}
+	sum := sha256.Sum256([]byte(s))
+	k := make([]byte, 0, maxPlainKey+len(sum))
+	k = append(k, s[:maxPlainKey]...)
+	return append(k, sum[:]...)
+}
+
+func appendFields(b []byte, fields ...string) []byte {
+	for _, f := range fields {
+		b = binary.AppendUvarint(b, uint64(len(f)))
+		b = append(b, f...)
+	}
+	return b
+}
+
+// decodeFields copies n fields out of a record; v may be memory bbolt owns only for the
+// length of the transaction.
+func decodeFields(v []byte, n int) ([]string, error) {
+	if len(v) == 0 {
+		return nil, errors.New("empty record")
+	}
+	if v[0] != recordV1 {
+		return nil, fmt.Errorf("unknown record version %d", v[0])
+	}
+	rest := v[1:]
+	out := make([]string, n)
+	for i := range out {
+		l, w := binary.Uvarint(rest)
+		if w <= 0 {
+			return nil, fmt.Errorf("field %d: bad length", i+1)
+		}
+		rest = rest[w:]
+		if l > uint64(len(rest)) {
+			return nil, fmt.Errorf("field %d: %d bytes past the end", i+1, l-uint64(len(rest)))
+		}
+		out[i] = string(rest[:l])
+		rest = rest[l:]
+	}
+	if len(rest) != 0 {
+		return nil, fmt.Errorf("%d bytes after the last field", len(rest))
+	}
+	return out, nil
+}
+
+func encodeItem(it Item) []byte {
+	return appendFields([]byte{recordV1}, it.Ident, it.A.Href, it.A.Etag, it.A.Hash, it.B.Href, it.B.Etag, it.B.Hash)
+}
+
+func decodeItem(v []byte) (Item, error) {
+	f, err := decodeFields(v, 7)
+	if err != nil {
+		return Item{}, err
+	}
+	if f[0] == "" {
+		return Item{}, errors.New("empty ident")
+	}
+	return Item{Ident: f[0], A: Side{f[1], f[2], f[3]}, B: Side{f[4], f[5], f[6]}}, nil
+}
+
+func encodeMapping(m Mapping) []byte {
+	return appendFields([]byte{recordV1}, m.Key, m.IDA, m.HrefA, m.IDB, m.HrefB)
+}
+
+func decodeMapping(v []byte) (Mapping, error) {
+	f, err := decodeFields(v, 5)
+	if err != nil {
+		return Mapping{}, err
+	}
+	if f[0] == "" {
+		return Mapping{}, errors.New("empty key")
+	}
+	return Mapping{Key: f[0], IDA: f[1], HrefA: f[2], IDB: f[3], HrefB: f[4]}, nil
+}
+
+// encodeValue is for props and state. The version byte also makes an empty value a
+// non-empty record, so it is never confused with a missing key.
+func encodeValue(s string) []byte {
+	return append([]byte{recordV1}, s...)
+}
+
+func decodeValue(v []byte) (string, error) {
+	if len(v) == 0 {
+		return "", errors.New("empty record")
+	}
+	if v[0] != recordV1 {
+		return "", fmt.Errorf("unknown record version %d", v[0])
+	}
+	return string(v[1:]), nil
+}
+
+// show quotes a key, ident or name for an error message, cut short because a hostile
+// UID can be megabytes long.
+func show(s string) string {
+	const limit = 80
+	if len(s) > limit {
+		return strconv.Quote(s[:limit]) + fmt.Sprintf("… (%d bytes)", len(s))
+	}
+	return strconv.Quote(s)
+}
+
+// showKey shows the ident a bbolt key stands for, as far as the key tells.
+func showKey(k []byte) string {
+	if len(k) > maxPlainKey {
+		return strconv.Quote(string(k[:80])) + "… (a long ident)"
+	}
+	return show(string(k))
+}

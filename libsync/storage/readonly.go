@@ -1,0 +1,49 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+)
+
+// ReadOnly wraps s so that every write fails with ErrReadOnly. The planner never plans
+// writes to a read-only side; this makes sure no bug can make one anyway.
+func ReadOnly(s Storage) Storage { return readOnly{s} }
+
+type readOnly struct{ Storage }
+
+func (r readOnly) Collection(ctx context.Context, href string) (Collection, error) {
+	c, err := r.Storage.Collection(ctx, href)
+	if err != nil {
+		return nil, err
+	}
+	return readOnlyCollection{c, r.String()}, nil
+}
+
+func (r readOnly) CreateCollection(ctx context.Context, id string) (CollectionInfo, error) {
+	return CollectionInfo{}, fmt.Errorf("create collection %s in %s: %w", id, r, ErrReadOnly)
+}
+
+func (r readOnly) DeleteCollection(ctx context.Context, href string) error {
+	return fmt.Errorf("delete collection %s: %w", href, ErrReadOnly)
+}
+
+type readOnlyCollection struct {
+	Collection
+	name string
+}
+
+func (r readOnlyCollection) Create(ctx context.Context, ident string, data []byte) (string, string, error) {
+	return "", "", fmt.Errorf("create %s in %s: %w", ident, r.name, ErrReadOnly)
+}
+
+func (r readOnlyCollection) Update(ctx context.Context, href, etag string, data []byte) (string, error) {
+	return "", fmt.Errorf("update %s: %w", href, ErrReadOnly)
+}
+
+func (r readOnlyCollection) Delete(ctx context.Context, href, etag string) error {
+	return fmt.Errorf("delete %s: %w", href, ErrReadOnly)
+}
+
+func (r readOnlyCollection) SetProp(ctx context.Context, p Prop, value string) error {
+	return fmt.Errorf("set %s: %w", p, ErrReadOnly)
+}

@@ -1,0 +1,112 @@
+// Package storage defines what a sync needs of a place that holds calendars or address
+// books: list collections, list a collection's items with etags, fetch items' exact bytes,
+// and write them conditionally. Each kind of storage (vdir, CalDAV/CardDAV, webcal, memory)
+// is an adapter in a sub-package; the sync code knows only these interfaces.
+package storage
+
+import (
+	"context"
+	"errors"
+)
+
+// Errors callers branch on. Adapters wrap them with context.
+var (
+	// ErrNotFound: the collection or item is not there (DAV 404 and 410).
+	ErrNotFound = errors.New("not found")
+	// ErrPrecondition: the item changed since it was listed, or a create found the name
+	// taken (DAV 412, a vdir etag mismatch). The item is left for the next sync.
+	ErrPrecondition = errors.New("changed meanwhile")
+	// ErrReadOnly: a write to a storage configured read_only.
+	ErrReadOnly = errors.New("storage is read-only")
+	// ErrNotEmpty: a collection still holds items and is not deleted.
+	ErrNotEmpty = errors.New("collection is not empty")
+)
+
+// Storage is a storage root: a vdir directory, a DAV home set, a webcal feed.
+type Storage interface {
+	// Collections lists the collections the storage has now.
+	Collections(ctx context.Context) ([]CollectionInfo, error)
+	// Collection opens the collection at href (as Collections and CreateCollection
+	// return it). It does not check that the collection exists.
+	Collection(ctx context.Context, href string) (Collection, error)
+	// Href returns where a new collection called id would be created.
+	Href(id string) string
+	// CreateCollection makes an empty collection called id.
+	CreateCollection(ctx context.Context, id string) (CollectionInfo, error)
+	// DeleteCollection removes the collection at href, only if it has no items
+	// (ErrNotEmpty otherwise).
+	DeleteCollection(ctx context.Context, href string) error
+	// String names the storage in messages (a path or a URL without credentials).
+	String() string
+}
+
+// CollectionInfo identifies a collection: its ID is its name (a vdir's directory name,
+// the last segment of a DAV URL), its Href where it lives.
+type CollectionInfo struct {
+	ID   string
+	Href string
+}
+
+// Collection is one calendar or address book.
+type Collection interface {
+	// List returns every item's href and etag, without reading the items. Items that
+	// exist but cannot be read safely come back in Unreadable, so a sync never takes
+	// them for deleted.
+	List(ctx context.Context) (Listing, error)
+	// Get fetches the items at hrefs. An item that fails on its own has Err set; the
+	// error return is for failures of the whole request.
+	Get(ctx context.Context, hrefs []string) ([]Item, error)
+	// Create stores data as a new item, named after ident when that makes a safe name,
+	// and returns its href and etag. It never replaces an existing item.
+	Create(ctx context.Context, ident string, data []byte) (href, etag string, err error)
+	// Update replaces the item at href if its etag is still etag, and returns the new
+	// etag (ErrPrecondition otherwise, ErrNotFound when it is gone).
+	Update(ctx context.Context, href, etag string, data []byte) (string, error)
+	// Delete removes the item at href if its etag is still etag.
+	Delete(ctx context.Context, href, etag string) error
+	// Props returns the collection's properties that are set.
+	Props(ctx context.Context) (map[Prop]string, error)
+	// SetProp sets a property; an empty value removes it.
+	SetProp(ctx context.Context, p Prop, value string) error
+}
+
+// Entry is one listed item.
+type Entry struct {
+	Href string
+	Etag string
+}
+
+// Listing is what List finds.
+type Listing struct {
+	Items []Entry
+	// Unreadable are items that exist but are not offered for sync, with the reason.
+	Unreadable []Unreadable
+}
+
+// Unreadable is an item a listing found but will not read.
+type Unreadable struct {
+	Href   string
+	Reason string
+}
+
+// Item is an item's exact bytes as fetched, or the error fetching it.
+type Item struct {
+	Href string
+	Etag string
+	Data []byte
+	Err  error
+}
+
+// Prop is a collection property the sync keeps equal on both sides.
+type Prop string
+
+// The synced properties, named as the vdir metadata files are.
+const (
+	DisplayName Prop = "displayname"
+	Color       Prop = "color"
+	Description Prop = "description"
+	Order       Prop = "order"
+)
+
+// Props lists the synced properties in a fixed order.
+var Props = []Prop{DisplayName, Color, Description, Order}

@@ -1,6 +1,8 @@
-// Package libsync holds everything a sync needs beyond one vdir: the Storage interface
-// and its adapters, the CalDAV/CardDAV item layer, discovery, the pimsync.conf model, the
-// status database, the planner and the executor (see docs/architecture.md). The packages
-// arrive with the issues that need them; so far there are cli, the command-line plumbing
-// the tools share, and testserver, for tests against real servers.
+// Package libsync holds everything a sync needs beyond one vdir (see
+// docs/architecture.md): scfg and config read pimsync.conf; storage defines the Storage
+// interface its adapters (memstore, vdirstore) implement; status is the per-pair status
+// database; plan decides, purely, what a sync does; syncer carries a pair's sync out;
+// pair builds a ready syncer.Pair from the configuration. cli is the command-line
+// plumbing the tools share, and testserver runs tests against real servers. The
+// CalDAV/CardDAV item layer and discovery arrive with their issue.
 package libsync

@@ -127,7 +127,7 @@ func (t Tool) Run(ctx context.Context, g grammar, args []string, stdout, stderr 
 		}})))
 
 	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr, Name: t.Name, Version: t.Version,
-		JSON: flags.JSON || !isTerminal(stdout)}
+		JSON: flags.JSON || !IsTerminal(stdout)}
 	switch err := kctx.Run(env, g); {
 	case err == nil:
 		return ExitOK
@@ -151,8 +151,9 @@ func (VersionCmd) Run(e *Env) error {
 	return err
 }
 
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
+// IsTerminal reports whether w is a terminal (a character device): a person is
+// watching, so progress lines and tables are welcome.
+func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	if !ok {
 		return false

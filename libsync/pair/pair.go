@@ -1,0 +1,144 @@
+// Package pair turns a configured pair into a ready syncer.Pair: it resolves the values
+// that come from commands (credentials, paths), opens both storages and the pair's
+// status database. Commands of every tool that sync (pimsync sync, daemon,
+// resolve-conflicts) go through it, so they treat a configuration the same way.
+package pair
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/pimsync-go/libsync/config"
+	"github.com/pimsync-go/libsync/plan"
+	"github.com/pimsync-go/libsync/status"
+	"github.com/pimsync-go/libsync/storage"
+	"github.com/pimsync-go/libsync/storage/vdirstore"
+	"github.com/pimsync-go/libsync/syncer"
+)
+
+// Options change how a pair is opened.
+type Options struct {
+	// DryRun opens the status read-only and makes the sync write nothing.
+	DryRun bool
+	// Only restricts the sync to these collections.
+	Only []string
+}
+
+// Opened is a pair ready to sync; Close releases its status database (and its lock).
+type Opened struct {
+	*syncer.Pair
+	Config *config.Pair
+	db     *status.DB
+}
+
+// Close closes the status database.
+func (o *Opened) Close() error { return o.db.Close() }
+
+// Open prepares the pair called name. Storages are opened before the status database
+// is locked, so a pair whose storage is missing fails without touching the status.
+func Open(ctx context.Context, cfg *config.Config, name string, opt Options) (*Opened, error) {
+	cp := cfg.Pair(name)
+	if cp == nil {
+		return nil, fmt.Errorf("no pair %s in %s", name, cfg.File)
+	}
+	var st [2]storage.Storage
+	for i, cs := range []*config.Storage{cp.A, cp.B} {
+		s, err := OpenStorage(ctx, cfg, cs)
+		if err != nil {
+			return nil, fmt.Errorf("pair %s: %w", name, err)
+		}
+		st[i] = s
+	}
+	dir, err := StatusDir(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	var db *status.DB
+	if opt.DryRun {
+		db, err = status.OpenReadOnly(dir, name)
+	} else {
+		db, err = status.Open(dir, name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	p := &syncer.Pair{
+		Name:    name,
+		Storage: st,
+		Status:  db,
+		Select: plan.Selection{
+			From: [2]bool{cp.FromA, cp.FromB},
+			IDs:  cp.Collections,
+		},
+		Options: plan.Options{
+			SyncEmpty: cp.OnEmpty == config.OnEmptySync,
+			ReadOnly:  [2]bool{cp.A.ReadOnly, cp.B.ReadOnly},
+			OneWay:    cp.OneWay,
+		},
+		DeleteSync: cp.OnDelete == config.OnDeleteSync,
+		Only:       opt.Only,
+		DryRun:     opt.DryRun,
+	}
+	switch cp.Conflict.Keep {
+	case "a":
+		p.Resolve = plan.KeepA
+	case "b":
+		p.Resolve = plan.KeepB
+	}
+	for _, m := range cp.Mappings {
+		p.Select.Mappings = append(p.Select.Mappings, plan.Mapping{Key: m.Alias,
+			ID: [2]string{m.IDA, m.IDB}, Href: [2]string{m.HrefA, m.HrefB}})
+	}
+	return &Opened{Pair: p, Config: cp, db: db}, nil
+}
+
+// StatusDir resolves status_path; a relative one is relative to the configuration
+// file's directory, as vdirsyncer has it.
+func StatusDir(ctx context.Context, cfg *config.Config) (string, error) {
+	dir, err := cfg.StatusPath.Resolve(ctx)
+	if err != nil {
+		return "", err
+	}
+	return relativeTo(cfg, dir), nil
+}
+
+func relativeTo(cfg *config.Config, path string) string {
+	if filepath.IsAbs(path) || cfg.File == "" {
+		return path
+	}
+	return filepath.Join(filepath.Dir(cfg.File), path)
+}
+
+// ErrUnsupported is returned for storage types this build cannot open yet.
+var ErrUnsupported = errors.New("not supported by this build yet")
+
+// OpenStorage resolves a storage's values and opens it; a read_only storage is wrapped
+// so that no write can reach it.
+func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (storage.Storage, error) {
+	var s storage.Storage
+	switch cs.Type {
+	case config.TypeVdirICalendar, config.TypeVdirVCard:
+		path, err := cs.Path.Resolve(ctx)
+		if err != nil {
+			return nil, err
+		}
+		path = relativeTo(cfg, path)
+		if fi, err := os.Stat(path); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("storage %s (%s:%d): path %s is not a directory; create it first", cs.Name, cs.File, cs.Line, path)
+		}
+		vs, err := vdirstore.Open(path, cs.FileExt)
+		if err != nil {
+			return nil, fmt.Errorf("storage %s: %w", cs.Name, err)
+		}
+		s = vs
+	default:
+		return nil, fmt.Errorf("storage %s (%s:%d): type %s: %w", cs.Name, cs.File, cs.Line, cs.Type, ErrUnsupported)
+	}
+	if cs.ReadOnly {
+		s = storage.ReadOnly(s)
+	}
+	return s, nil
+}

@@ -1,0 +1,341 @@
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"github.com/pimsync-go/libsync/plan"
+	"github.com/pimsync-go/libsync/status"
+	"github.com/pimsync-go/libsync/storage"
+	"github.com/pimsync-go/libvdir/item"
+)
+
+// fetchChunk is how many hrefs one Get asks for: a DAV multiget of this size is quick
+// on every server we know, and no server rejects it (vdirsyncer's unchunked multigets
+// fail on several).
+const fetchChunk = 100
+
+// side is what the sync learned of one side of a collection.
+type side struct {
+	col        storage.Collection
+	items      map[string][]plan.Item // by ident
+	data       map[string][]byte      // bytes fetched this run, by href
+	unreadable []string
+	errs       []error
+}
+
+// items syncs the items and properties of one mapped collection.
+func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, created [2]bool, r *CollectionResult) {
+	log := slog.With("pair", p.Name, "collection", key)
+	records, err := p.records(key, col)
+	if err != nil {
+		r.Err = err
+		return
+	}
+	var sides [2]*side
+	err = both(func(s plan.Side) error {
+		sd := &side{items: map[string][]plan.Item{}, data: map[string][]byte{}}
+		sides[s] = sd
+		if col[s].Href == "" {
+			return nil // a dry run's collection that would be created: empty
+		}
+		c, err := p.Storage[s].Collection(ctx, col[s].Href)
+		if err != nil {
+			return fmt.Errorf("open %s on %s: %w", col[s].Href, s, err)
+		}
+		sd.col = c
+		return p.read(ctx, s, sd, records)
+	})
+	if err != nil {
+		r.Err = err
+		return
+	}
+	in := plan.Input{Status: map[string]plan.Record{}, Options: p.Options}
+	for _, rec := range records {
+		in.Status[rec.Ident] = fromStatus(rec)
+	}
+	for s := plan.A; s <= plan.B; s++ {
+		in.Items[s] = sides[s].items
+		in.Unreadable[s] = sides[s].unreadable
+		r.ItemErrors = append(r.ItemErrors, sides[s].errs...)
+	}
+	pl := plan.Items(in)
+	if pl.Skipped != "" {
+		r.Skipped = pl.Skipped
+		log.Warn("collection skipped", "why", pl.Skipped)
+		return
+	}
+	r.Duplicates = pl.Duplicates
+	for _, d := range pl.Duplicates {
+		log.Error("several items share one UID; they are not synced until it is made unique (vdirtool repair)",
+			"side", d.Side, "uid", d.Ident, "hrefs", d.Hrefs)
+	}
+	if p.OnPlan != nil {
+		p.OnPlan(key, len(pl.Actions))
+	}
+	p.run(ctx, key, sides, pl.Actions, r)
+	if err := p.props(ctx, key, sides, r); err != nil {
+		r.ItemErrors = append(r.ItemErrors, err)
+	}
+}
+
+// records returns the status's items for key, starting over when the key now maps
+// other collections than those it recorded (the configuration changed), and records the
+// mapping.
+func (p *Pair) records(key string, col [2]plan.Collection) ([]status.Item, error) {
+	old, ok, err := p.Status.Mapping(key)
+	if err != nil {
+		return nil, err
+	}
+	m := status.Mapping{Key: key, IDA: col[plan.A].ID, HrefA: col[plan.A].Href, IDB: col[plan.B].ID, HrefB: col[plan.B].Href}
+	if ok && old.HrefA == m.HrefA && old.HrefB == m.HrefB {
+		return p.Status.Items(key)
+	}
+	if ok {
+		slog.Info("collection now maps other locations; syncing it as a first sync",
+			"pair", p.Name, "collection", key, "was_a", old.HrefA, "was_b", old.HrefB)
+	}
+	if p.DryRun {
+		return nil, nil
+	}
+	if ok {
+		if err := p.Status.DeleteMapping(key); err != nil {
+			return nil, err
+		}
+	}
+	return nil, p.Status.PutMapping(m)
+}
+
+// read lists one side and learns every item's ident and hash: from the status when the
+// href and etag are the ones recorded, otherwise by fetching the item.
+func (p *Pair) read(ctx context.Context, s plan.Side, sd *side, records []status.Item) error {
+	l, err := sd.col.List(ctx)
+	if err != nil {
+		return fmt.Errorf("list %s: %w", s, err)
+	}
+	known := make(map[string]status.Item, len(records))
+	for _, rec := range records {
+		known[statusSide(rec, s).Href] = rec
+	}
+	seen := make(map[string]bool, len(l.Items))
+	var fetch []string
+	for _, e := range l.Items {
+		if seen[e.Href] {
+			slog.Warn("storage listed an item twice", "side", s, "href", e.Href)
+			continue
+		}
+		seen[e.Href] = true
+		if rec, ok := known[e.Href]; ok && statusSide(rec, s).Etag == e.Etag {
+			sd.items[rec.Ident] = append(sd.items[rec.Ident], plan.Item{Href: e.Href, Etag: e.Etag, Hash: statusSide(rec, s).Hash})
+			continue
+		}
+		fetch = append(fetch, e.Href)
+	}
+	for _, u := range l.Unreadable {
+		sd.unreadable = append(sd.unreadable, u.Href)
+		sd.errs = append(sd.errs, fmt.Errorf("%s on %s: %s; not synced", u.Href, s, u.Reason))
+	}
+	for start := 0; start < len(fetch); start += fetchChunk {
+		hrefs := fetch[start:min(start+fetchChunk, len(fetch))]
+		got, err := sd.col.Get(ctx, hrefs)
+		if err != nil {
+			return fmt.Errorf("fetch from %s: %w", s, err)
+		}
+		missing := make(map[string]bool, len(hrefs))
+		for _, h := range hrefs {
+			missing[h] = true
+		}
+		for _, it := range got {
+			if !missing[it.Href] {
+				continue // not asked for, or answered twice
+			}
+			delete(missing, it.Href)
+			p.learn(s, sd, it)
+		}
+		for _, h := range hrefs {
+			if missing[h] {
+				sd.unreadable = append(sd.unreadable, h)
+				sd.errs = append(sd.errs, fmt.Errorf("%s on %s: the storage did not return it; not synced", h, s))
+			}
+		}
+	}
+	return nil
+}
+
+// learn records a fetched item's ident and hash.
+func (p *Pair) learn(s plan.Side, sd *side, it storage.Item) {
+	if it.Err != nil {
+		sd.unreadable = append(sd.unreadable, it.Href)
+		if !errors.Is(it.Err, storage.ErrNotFound) { // deleted since listed: simply gone
+			sd.errs = append(sd.errs, fmt.Errorf("%s on %s: %w", it.Href, s, it.Err))
+		}
+		return
+	}
+	info, err := item.Inspect(it.Data)
+	if info.Components == 0 {
+		sd.unreadable = append(sd.unreadable, it.Href)
+		sd.errs = append(sd.errs, fmt.Errorf("%s on %s: not a calendar item or contact: %v", it.Href, s, err))
+		return
+	}
+	if err != nil {
+		// Servers and other programs reject or repair such items their own way; we
+		// copy the bytes as they are, and say so.
+		slog.Warn("malformed item; syncing it unchanged", "side", s, "href", it.Href, "err", err)
+	}
+	hash := item.Hash(it.Data)
+	ident := info.UID
+	if ident == "" {
+		ident = hash
+	}
+	sd.items[ident] = append(sd.items[ident], plan.Item{Href: it.Href, Etag: it.Etag, Hash: hash})
+	sd.data[it.Href] = it.Data
+}
+
+// run carries out the actions, up to Concurrency at a time, committing each one to the
+// status as soon as it is done.
+func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []plan.Action, r *CollectionResult) {
+	limit := p.Concurrency
+	if limit <= 0 {
+		limit = 8
+	}
+	sem := make(chan struct{}, limit)
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	done := func(a plan.Action, err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		r.count(a, err)
+		if p.OnAction != nil {
+			p.OnAction(key, a, err)
+		}
+	}
+	for _, a := range actions {
+		resolve := a.Op == plan.Conflict && p.Resolver != nil && !p.DryRun
+		switch {
+		case p.ConflictsOnly && a.Op != plan.Conflict:
+			continue
+		case resolve:
+		case a.Op == plan.Conflict || a.Op == plan.Skip || p.DryRun:
+			done(a, nil)
+			continue
+		case ctx.Err() != nil:
+			done(a, ctx.Err())
+			continue
+		}
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if resolve {
+				err := p.resolve(ctx, key, sides, a)
+				if err != nil {
+					// The conflict stays; say why it was not resolved.
+					a.Why = fmt.Sprintf("%s; not resolved: %v", a.Why, err)
+					done(a, nil)
+					return
+				}
+				done(plan.Action{Op: plan.Save, Ident: a.Ident, Cur: a.Cur}, nil)
+				mu.Lock()
+				r.Resolved++
+				mu.Unlock()
+				return
+			}
+			done(a, p.apply(ctx, key, sides, a))
+		}()
+	}
+	wg.Wait()
+	sort.Slice(r.Conflicts, func(i, j int) bool { return r.Conflicts[i].Ident < r.Conflicts[j].Ident })
+}
+
+// apply carries out one action and commits it to the status.
+func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Action) error {
+	switch a.Op {
+	case plan.Save:
+		return p.Status.PutItem(key, toStatus(a.Ident, *a.Cur[plan.A], *a.Cur[plan.B]))
+	case plan.Forget:
+		return p.Status.DeleteItem(key, a.Ident)
+	case plan.Delete:
+		cur := a.Cur[a.To]
+		err := sides[a.To].col.Delete(ctx, cur.Href, cur.Etag)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			return fmt.Errorf("delete %s on %s: %w", cur.Href, a.To, err)
+		}
+		return p.Status.DeleteItem(key, a.Ident)
+	}
+	from := a.To.Other()
+	src := *a.Source()
+	data, err := sides[from].bytes(ctx, src)
+	if err != nil {
+		return fmt.Errorf("read %s on %s: %w", src.Href, from, err)
+	}
+	var written plan.Item
+	if a.Op == plan.Create {
+		href, etag, err := sides[a.To].col.Create(ctx, a.Ident, data)
+		if err != nil {
+			return fmt.Errorf("create %s on %s: %w", a.Ident, a.To, err)
+		}
+		written = plan.Item{Href: href, Etag: etag, Hash: src.Hash}
+	} else {
+		cur := a.Cur[a.To]
+		etag, err := sides[a.To].col.Update(ctx, cur.Href, cur.Etag, data)
+		if err != nil {
+			return fmt.Errorf("update %s on %s: %w", cur.Href, a.To, err)
+		}
+		written = plan.Item{Href: cur.Href, Etag: etag, Hash: src.Hash}
+	}
+	var rec [2]plan.Item
+	rec[from], rec[a.To] = src, written
+	return p.Status.PutItem(key, toStatus(a.Ident, rec[plan.A], rec[plan.B]))
+}
+
+// count adds a finished action to the result.
+func (r *CollectionResult) count(a plan.Action, err error) {
+	if err != nil {
+		r.ItemErrors = append(r.ItemErrors, fmt.Errorf("%s: %w", a.Ident, err))
+		return
+	}
+	switch a.Op {
+	case plan.Create:
+		r.Created[a.To]++
+	case plan.Update:
+		r.Updated[a.To]++
+	case plan.Delete:
+		r.Deleted[a.To]++
+	case plan.Conflict:
+		c := ItemConflict{Ident: a.Ident, Why: a.Why}
+		for s := plan.A; s <= plan.B; s++ {
+			if a.Cur[s] != nil {
+				c.Href[s] = a.Cur[s].Href
+			}
+		}
+		r.Conflicts = append(r.Conflicts, c)
+	case plan.Skip:
+		r.Skips++
+	}
+}
+
+func statusSide(it status.Item, s plan.Side) status.Side {
+	if s == plan.A {
+		return it.A
+	}
+	return it.B
+}
+
+func fromStatus(it status.Item) plan.Record {
+	return plan.Record{Ident: it.Ident, Side: [2]plan.Item{
+		{Href: it.A.Href, Etag: it.A.Etag, Hash: it.A.Hash},
+		{Href: it.B.Href, Etag: it.B.Etag, Hash: it.B.Hash},
+	}}
+}
+
+func toStatus(ident string, a, b plan.Item) status.Item {
+	return status.Item{Ident: ident,
+		A: status.Side{Href: a.Href, Etag: a.Etag, Hash: a.Hash},
+		B: status.Side{Href: b.Href, Etag: b.Etag, Hash: b.Hash},
+	}
+}

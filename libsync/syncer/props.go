@@ -1,0 +1,61 @@
+package syncer
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/pimsync-go/libsync/plan"
+	"github.com/pimsync-go/libsync/storage"
+)
+
+// props syncs the collection's properties three-way.
+func (p *Pair) props(ctx context.Context, key string, sides [2]*side, r *CollectionResult) error {
+	var cur [2]map[string]string
+	for s := plan.A; s <= plan.B; s++ {
+		cur[s] = map[string]string{}
+		if sides[s].col == nil {
+			continue
+		}
+		props, err := sides[s].col.Props(ctx)
+		if err != nil {
+			return fmt.Errorf("properties on %s: %w", s, err)
+		}
+		for k, v := range props {
+			cur[s][string(k)] = v
+		}
+	}
+	old, err := p.Status.Props(key)
+	if err != nil {
+		return err
+	}
+	for _, a := range plan.Props(cur, old, p.Options) {
+		switch a.Op {
+		case plan.Conflict:
+			r.PropConflicts = append(r.PropConflicts, a.Name)
+			slog.Warn("property changed on both sides; left as it is", "pair", p.Name, "collection", key,
+				"property", a.Name, "a", cur[plan.A][a.Name], "b", cur[plan.B][a.Name])
+			continue
+		case plan.Skip:
+			slog.Info("property not synced", "pair", p.Name, "collection", key, "property", a.Name, "why", a.Why)
+			continue
+		}
+		if p.DryRun {
+			continue
+		}
+		if a.Op == plan.Update {
+			if err := sides[a.To].col.SetProp(ctx, storage.Prop(a.Name), a.Value); err != nil {
+				return fmt.Errorf("set %s on %s: %w", a.Name, a.To, err)
+			}
+		}
+		if a.Value == "" {
+			err = p.Status.DeleteProp(key, a.Name)
+		} else {
+			err = p.Status.PutProp(key, a.Name, a.Value)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

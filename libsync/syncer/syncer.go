@@ -1,0 +1,216 @@
+// Package syncer runs one pair's sync: it maps the collections of both storages, lists
+// each collection's items on both sides, fetches only what changed since the last sync,
+// asks package plan what to do, and carries the plan out with conditional writes,
+// committing every completed action to the status as it completes.
+package syncer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/pimsync-go/libsync/plan"
+	"github.com/pimsync-go/libsync/status"
+	"github.com/pimsync-go/libsync/storage"
+)
+
+// Status is what the sync needs of the status database (status.DB).
+type Status interface {
+	Mapping(key string) (status.Mapping, bool, error)
+	Mappings() ([]status.Mapping, error)
+	PutMapping(m status.Mapping) error
+	DeleteMapping(key string) error
+	Items(key string) ([]status.Item, error)
+	PutItem(key string, it status.Item) error
+	DeleteItem(key, ident string) error
+	Props(key string) (map[string]string, error)
+	PutProp(key, name, value string) error
+	DeleteProp(key, name string) error
+}
+
+// Pair is one configured pair, ready to sync.
+type Pair struct {
+	Name    string
+	Storage [2]storage.Storage
+	Status  Status
+	Select  plan.Selection
+	plan.Options
+	// DeleteSync propagates a collection's deletion (on_delete sync).
+	DeleteSync bool
+	// Only restricts the sync to these collection keys; empty means all.
+	Only []string
+	// DryRun plans and reports but writes nothing, neither to the storages nor to the
+	// status.
+	DryRun bool
+	// Concurrency bounds the item writes in flight per collection (default 8).
+	Concurrency int
+	// Resolver, if set, settles conflicts (resolve-conflicts).
+	Resolver Resolver
+	// ConflictsOnly does nothing but settle conflicts with Resolver.
+	ConflictsOnly bool
+	// OnCollection, if set, is called for every collection created or deleted (or, in
+	// a dry run, planned to be), with a description.
+	OnCollection func(key, what string)
+	// OnPlan, if set, is called once a collection's plan is made, with the number of
+	// item actions it has (for progress reports).
+	OnPlan func(key string, actions int)
+	// OnAction, if set, is called for every item action once it is done (or, in a dry
+	// run, planned), with its error.
+	OnAction func(key string, a plan.Action, err error)
+
+	resolving sync.Mutex // held while Resolver runs
+}
+
+// Sync syncs every selected collection of the pair. Errors of single items and
+// collections are in the result; the error return is for failures that stop the whole
+// pair (the storages cannot be listed, the status cannot be read).
+func (p *Pair) Sync(ctx context.Context) (*Result, error) {
+	res := &Result{Pair: p.Name}
+	mapped, err := p.Collections(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mapped {
+		if !p.selected(m.Key) {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		res.Collections = append(res.Collections, p.collection(ctx, m))
+	}
+	for _, key := range p.Only {
+		found := false
+		for _, m := range mapped {
+			found = found || m.Key == key
+		}
+		if !found {
+			res.Collections = append(res.Collections, &CollectionResult{Key: key,
+				Err: fmt.Errorf("pair %s has no collection %s", p.Name, key)})
+		}
+	}
+	return res, nil
+}
+
+// Collections lists both sides' collections and maps them as the configuration and the
+// status say, without changing anything.
+func (p *Pair) Collections(ctx context.Context) ([]plan.Mapped, error) {
+	var have [2][]plan.Collection
+	err := both(func(s plan.Side) error {
+		cols, err := p.Storage[s].Collections(ctx)
+		if err != nil {
+			return fmt.Errorf("list collections of %s: %w", p.Storage[s], err)
+		}
+		for _, c := range cols {
+			have[s] = append(have[s], plan.Collection{ID: c.ID, Href: c.Href})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	mappings, err := p.Status.Mappings()
+	if err != nil {
+		return nil, err
+	}
+	known := map[string][2]string{}
+	for _, m := range mappings {
+		known[m.Key] = [2]string{m.HrefA, m.HrefB}
+	}
+	return plan.Collections(plan.CollectionsInput{
+		Have: have, Select: p.Select, Known: known,
+		DeleteSync: p.DeleteSync, ReadOnly: p.ReadOnly, OneWay: p.OneWay,
+	}), nil
+}
+
+func (p *Pair) selected(key string) bool {
+	if len(p.Only) == 0 {
+		return true
+	}
+	for _, k := range p.Only {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// collection carries out one collection's decision and syncs its items.
+func (p *Pair) collection(ctx context.Context, m plan.Mapped) *CollectionResult {
+	r := &CollectionResult{Key: m.Key, Skipped: m.Skip}
+	log := slog.With("pair", p.Name, "collection", m.Key)
+	if m.Skip != "" {
+		log.Warn("collection skipped", "why", m.Skip)
+		return r
+	}
+	if m.Forget {
+		log.Info("collection gone from both sides")
+		if !p.DryRun {
+			r.Err = p.Status.DeleteMapping(m.Key)
+		}
+		return r
+	}
+	if m.Deleting {
+		s := m.Delete
+		r.Deleted[s]++
+		r.collectionOp(p, fmt.Sprintf("delete on %s (%s)", s, m.Why))
+		if p.DryRun {
+			return r
+		}
+		err := p.Storage[s].DeleteCollection(ctx, m.Col[s].Href)
+		switch {
+		case errors.Is(err, storage.ErrNotEmpty):
+			r.Deleted[s]--
+			r.Skipped = fmt.Sprintf("%s; not deleted on %s because it still has items there", m.Why, s)
+			log.Warn("collection not deleted", "why", r.Skipped)
+		case err != nil:
+			r.Err = fmt.Errorf("delete collection %s: %w", m.Col[s].Href, err)
+		default:
+			r.Err = p.Status.DeleteMapping(m.Key)
+		}
+		return r
+	}
+	col := m.Col
+	for s := plan.A; s <= plan.B; s++ {
+		if !m.Create[s] {
+			continue
+		}
+		r.collectionOp(p, fmt.Sprintf("create %s on %s (%s)", col[s].ID, s, m.Why))
+		if p.DryRun {
+			continue
+		}
+		info, err := p.Storage[s].CreateCollection(ctx, col[s].ID)
+		if err != nil {
+			r.Err = fmt.Errorf("create collection %s on %s: %w", col[s].ID, s, err)
+			return r
+		}
+		col[s] = plan.Collection{ID: info.ID, Href: info.Href}
+		log.Info("collection created", "side", s, "href", info.Href)
+	}
+	p.items(ctx, m.Key, col, m.Create, r)
+	return r
+}
+
+func (r *CollectionResult) collectionOp(p *Pair, what string) {
+	r.CollectionOps = append(r.CollectionOps, what)
+	if p.OnCollection != nil {
+		p.OnCollection(r.Key, what)
+	}
+}
+
+// both runs fn for A and B concurrently and returns the first error.
+func both(fn func(plan.Side) error) error {
+	var errs [2]error
+	var wg sync.WaitGroup
+	for s := plan.A; s <= plan.B; s++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[s] = fn(s)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs[0], errs[1])
+}

@@ -1,6 +1,6 @@
-// Command pimsync: Synchronise calendars and contacts between pairs of storages.
-//
-// Its commands arrive with issue(s) 3 (sync core), 4 (CalDAV/CardDAV) and 5 (daemon); this build knows only "version".
+// Command pimsync keeps calendars and address books in sync between pairs of storages
+// (local vdirs now; CalDAV, CardDAV and webcal as their storages land), reading the same
+// pimsync.conf as the Rust pimsync.
 package main
 
 import "github.com/pimsync-go/libsync/cli"
@@ -11,7 +11,14 @@ var version = "devel"
 // grammar is pimsync's command line.
 type grammar struct {
 	cli.Globals
-	Version cli.VersionCmd `cmd:"" help:"Print the version."`
+	Config string   `short:"c" placeholder:"FILE" help:"Configuration file (default: $XDG_CONFIG_HOME/pimsync/pimsync.conf, else ~/.config/pimsync/pimsync.conf)."`
+	Pairs  []string `short:"p" name:"pair" placeholder:"PAIR" help:"A pair (or PAIR/COLLECTION) to work on, as if named after the command; repeatable."`
+
+	Check            checkCmd       `cmd:"" help:"Check the configuration: it parses, its commands run, its storages open."`
+	Discover         discoverCmd    `cmd:"" help:"Show each pair's collections on both sides and how they map."`
+	Sync             syncCmd        `cmd:"" help:"Sync pairs once."`
+	ResolveConflicts resolveCmd     `cmd:"" name:"resolve-conflicts" help:"Settle conflicts with the pair's conflict_resolution command."`
+	Version          cli.VersionCmd `cmd:"" help:"Print the version."`
 }
 
 var tool = cli.Tool{

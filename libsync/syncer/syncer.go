@@ -154,20 +154,22 @@ func (p *Pair) collection(ctx context.Context, m plan.Mapped) *CollectionResult 
 	}
 	if m.Deleting {
 		s := m.Delete
-		r.Deleted[s]++
-		r.collectionOp(p, fmt.Sprintf("delete on %s (%s)", s, m.Why))
+		what := fmt.Sprintf("delete on %s (%s)", s, m.Why)
 		if p.DryRun {
+			r.Deleted[s]++
+			r.collectionOp(p, what)
 			return r
 		}
 		err := p.Storage[s].DeleteCollection(ctx, m.Col[s].Href)
 		switch {
 		case errors.Is(err, storage.ErrNotEmpty):
-			r.Deleted[s]--
 			r.Skipped = fmt.Sprintf("%s; not deleted on %s because it still has items there", m.Why, s)
 			log.Warn("collection not deleted", "why", r.Skipped)
 		case err != nil:
 			r.Err = fmt.Errorf("delete collection %s: %w", m.Col[s].Href, err)
 		default:
+			r.Deleted[s]++
+			r.collectionOp(p, what)
 			r.Err = p.Status.DeleteMapping(m.Key)
 		}
 		return r
@@ -177,8 +179,9 @@ func (p *Pair) collection(ctx context.Context, m plan.Mapped) *CollectionResult 
 		if !m.Create[s] {
 			continue
 		}
-		r.collectionOp(p, fmt.Sprintf("create %s on %s (%s)", col[s].ID, s, m.Why))
+		what := fmt.Sprintf("create %s on %s (%s)", col[s].ID, s, m.Why)
 		if p.DryRun {
+			r.collectionOp(p, what)
 			continue
 		}
 		info, err := p.Storage[s].CreateCollection(ctx, col[s].ID)
@@ -186,6 +189,7 @@ func (p *Pair) collection(ctx context.Context, m plan.Mapped) *CollectionResult 
 			r.Err = fmt.Errorf("create collection %s on %s: %w", col[s].ID, s, err)
 			return r
 		}
+		r.collectionOp(p, what)
 		col[s] = plan.Collection{ID: info.ID, Href: info.Href}
 		log.Info("collection created", "side", s, "href", info.Href)
 	}

@@ -1,6 +1,9 @@
 package plan
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // Collection is a collection on one side: its ID (name) and Href (location). An empty
 // Href means it does not exist yet.
@@ -126,6 +129,21 @@ func Collections(in CollectionsInput) []Mapped {
 			}
 			add(c.ID, [2]Collection{{ID: c.ID}, {ID: c.ID}}, false)
 		}
+	}
+	// A collection synced before that is now on neither side (from a/from b only see
+	// what exists) is forgotten, so that one made again later at the same place starts
+	// as a first sync instead of meeting the old records.
+	var stale []string
+	for key, hrefs := range in.Known {
+		_, onA := byHref[A][hrefs[A]]
+		_, onB := byHref[B][hrefs[B]]
+		if !keys[key] && !onA && !onB {
+			stale = append(stale, key)
+		}
+	}
+	sort.Strings(stale)
+	for _, key := range stale {
+		out = append(out, Mapped{Key: key, Forget: true, Why: "gone from both sides"})
 	}
 	return out
 }

@@ -62,6 +62,13 @@ func TestCollections(t *testing.T) {
 			want: []Mapped{{Key: "cal", Col: [2]Collection{col("cal"), {ID: "cal"}}, Skip: "deleted on b; not deleted on a, which is read-only"}}},
 		{name: "gone from both", in: CollectionsInput{Select: Selection{IDs: []string{"cal"}}, Known: known("cal"), DeleteSync: true},
 			want: []Mapped{{Key: "cal", Col: [2]Collection{{ID: "cal"}, {ID: "cal"}}, Forget: true, Why: "gone from both sides"}}},
+		{name: "from a and b, gone from both: forgotten", in: CollectionsInput{Have: [2][]Collection{have("x"), have("x")}, Select: fromBoth, Known: known("cal", "x")},
+			want: []Mapped{
+				{Key: "x", Col: [2]Collection{col("x"), col("x")}, Why: "on both sides"},
+				{Key: "cal", Forget: true, Why: "gone from both sides"},
+			}},
+		{name: "not selected but still on a side: kept", in: CollectionsInput{Have: [2][]Collection{have("cal"), nil}, Select: Selection{IDs: []string{"x"}}, Known: known("cal")},
+			want: []Mapped{{Key: "x", Col: [2]Collection{{ID: "x"}, {ID: "x"}}, Create: [2]bool{true, true}, Why: "on neither side"}}},
 		{name: "one way, missing on b although known", in: CollectionsInput{Have: [2][]Collection{have("cal"), nil}, Select: fromBoth, Known: known("cal"), OneWay: true},
 			want: []Mapped{{Key: "cal", Col: [2]Collection{col("cal"), {ID: "cal"}}, Create: [2]bool{false, true}, Why: "missing on b, which mirrors a"}}},
 		{name: "one way, new on b", in: CollectionsInput{Have: [2][]Collection{nil, have("cal")}, Select: fromBoth, OneWay: true},

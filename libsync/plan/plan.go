@@ -140,33 +140,35 @@ type Plan struct {
 // Items plans one collection's items.
 func Items(in Input) Plan {
 	var p Plan
-	if why := emptySide(in); why != "" {
-		p.Skipped = why
-		return p
-	}
 	unreadable := [2]map[string]bool{set(in.Unreadable[A]), set(in.Unreadable[B])}
-	for _, ident := range idents(in) {
-		var cur [2]*Item
-		dup := false
+	idents := idents(in)
+	// Items sharing a UID are left alone, and so is what the status knows at their
+	// hrefs: two items given the same UID are still there, under their old idents.
+	dups := map[string]bool{}
+	for _, ident := range idents {
 		for s := A; s <= B; s++ {
-			items := in.Items[s][ident]
-			switch len(items) {
-			case 0:
-			case 1:
-				it := items[0]
-				cur[s] = &it
-			default:
+			if items := in.Items[s][ident]; len(items) > 1 {
 				d := Duplicate{Side: s, Ident: ident}
 				for _, it := range items {
 					d.Hrefs = append(d.Hrefs, it.Href)
+					unreadable[s][it.Href] = true
 				}
 				sort.Strings(d.Hrefs)
 				p.Duplicates = append(p.Duplicates, d)
-				dup = true
+				dups[ident] = true
 			}
 		}
-		if dup {
+	}
+	for _, ident := range idents {
+		if dups[ident] {
 			continue
+		}
+		var cur [2]*Item
+		for s := A; s <= B; s++ {
+			if items := in.Items[s][ident]; len(items) == 1 {
+				it := items[0]
+				cur[s] = &it
+			}
 		}
 		var old *Record
 		if r, ok := in.Status[ident]; ok {
@@ -181,6 +183,9 @@ func Items(in Input) Plan {
 		}
 		a.Ident, a.Cur, a.Old = ident, cur, old
 		p.Actions = append(p.Actions, readOnly(a, in.ReadOnly))
+	}
+	if why := emptySide(in, p.Actions); why != "" {
+		return Plan{Skipped: why, Duplicates: p.Duplicates}
 	}
 	return p
 }
@@ -268,30 +273,24 @@ func readOnly(a Action, ro [2]bool) Action {
 	return a
 }
 
-// emptySide says why the collection must be skipped because one side lost every item,
-// or returns "". A side that suddenly lists nothing is far more often a mount that
-// failed or a server that answered wrongly than a user who deleted everything.
-func emptySide(in Input) string {
-	if in.SyncEmpty || len(in.Status) == 0 {
+// emptySide says why the collection must be skipped because one side lists nothing
+// and the plan would delete on the other side, or returns "". A side that suddenly lists
+// nothing is far more often a mount that failed, a wrong path or a server that answered
+// wrongly than a user who deleted everything; when nothing would be deleted (the other
+// side is read-only, or only creates are planned) there is nothing to protect.
+func emptySide(in Input, actions []Action) string {
+	if in.SyncEmpty {
 		return ""
 	}
 	for s := A; s <= B; s++ {
-		other := s.Other()
-		if len(in.Items[s]) > 0 || len(in.Unreadable[s]) > 0 || len(in.Items[other]) == 0 {
+		if len(in.Items[s]) > 0 || len(in.Unreadable[s]) > 0 {
 			continue
 		}
-		if in.OneWay && s == B {
-			continue // refilling a mirror deletes nothing
-		}
-		known := false
-		for _, r := range in.Status {
-			if r.Side[s].Href != "" {
-				known = true
-				break
+		other := s.Other()
+		for _, a := range actions {
+			if a.Op == Delete && a.To == other {
+				return fmt.Sprintf("side %s is empty, and syncing would delete every item on %s; not doing that (set on_empty sync to allow it)", s, other)
 			}
-		}
-		if known {
-			return fmt.Sprintf("side %s is empty but had items at the last sync; not deleting them on %s (set on_empty sync to allow this)", s, other)
 		}
 	}
 	return ""

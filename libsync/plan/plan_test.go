@@ -195,7 +195,7 @@ func TestItemsEmptySide(t *testing.T) {
 		skipped string // part of Skipped; "" when the collection is synced
 		ops     []string
 	}{
-		{name: "a empty", items: [2]map[string][]Item{{}, one}, status: known, skipped: "side a is empty but had items at the last sync; not deleting them on b"},
+		{name: "a empty", items: [2]map[string][]Item{{}, one}, status: known, skipped: "side a is empty, and syncing would delete every item on b"},
 		{name: "b empty", items: [2]map[string][]Item{one, {}}, status: known, skipped: "side b is empty"},
 		{name: "a empty, on_empty sync", items: [2]map[string][]Item{{}, one}, status: known, opts: Options{SyncEmpty: true}, ops: []string{"delete 1 on b"}},
 		{name: "first sync", items: [2]map[string][]Item{{}, one}, status: map[string]Record{}, ops: []string{"create 1 on a"}},
@@ -203,6 +203,10 @@ func TestItemsEmptySide(t *testing.T) {
 		{name: "a has only unreadable items", items: [2]map[string][]Item{{}, one}, status: known, unread: [2][]string{{"1.ics"}}},
 		{name: "one way, b empty", items: [2]map[string][]Item{one, {}}, status: known, opts: Options{OneWay: true}, ops: []string{"create 1 on b"}},
 		{name: "one way, a empty", items: [2]map[string][]Item{{}, one}, status: known, opts: Options{OneWay: true}, skipped: "side a is empty"},
+		{name: "one way, first sync, a empty", items: [2]map[string][]Item{{}, one}, status: map[string]Record{}, opts: Options{OneWay: true}, skipped: "side a is empty"},
+		{name: "a empty, b read-only: nothing to protect", items: [2]map[string][]Item{{}, one}, status: known, opts: Options{ReadOnly: [2]bool{false, true}}, ops: []string{"skip 1 on b"}},
+		{name: "a empty, b only gains", items: [2]map[string][]Item{{}, one}, status: map[string]Record{"2": {Ident: "2", Side: [2]Item{{Href: "2.ics", Hash: "h"}, {Href: "2.ics", Hash: "h"}}}},
+			ops: []string{"create 1 on a", "forget 2 on a"}},
 		{name: "status knows nothing on a", items: [2]map[string][]Item{{}, one},
 			status: map[string]Record{"1": {Ident: "1", Side: [2]Item{{}, {Href: "1.ics", Hash: "h"}}}}, ops: []string{"create 1 on a"}},
 	}

@@ -291,16 +291,8 @@ func (m *model) playRound() {
 	if w := m.crash.set(-1); w != writes {
 		m.failf("the sync after a clean sync wrote %d times: %s", w-writes, summary(again))
 	}
-	after := m.snapshot()
 	for _, c := range m.cols {
 		r1, r2 := result(res, c), result(again, c)
-		if r1 != nil && r2 != nil && r1.Skipped == "" && r2.Skipped != "" && m.emptiedReadOnly(after[c], m.rows(c)) {
-			// Known: deletions the clean sync carried to one side emptied it, while
-			// the other, read-only side keeps items whose deletion was skipped. The
-			// on_empty rule now skips the collection, although a read-only side
-			// cannot lose anything. Nothing is written either way.
-			continue
-		}
 		if r1 == nil || r2 == nil || r1.Skipped != r2.Skipped || r1.Skips != r2.Skips || len(r2.ItemErrors) > 0 ||
 			!slices.EqualFunc(r1.Conflicts, r2.Conflicts, func(x, y ItemConflict) bool { return x.Ident == y.Ident }) ||
 			!slices.Equal(r1.PropConflicts, r2.PropConflicts) {
@@ -724,28 +716,30 @@ func (m *model) checkWrite(c, ident string, w userAction, pre [2]sideState, ids 
 }
 
 // emptySkip reports whether the on_empty rule applies to a collection as the sync
-// found it: one side empty, the other not, and the status knowing items there.
+// found it: one side empty, and the plan deleting on the other side (which it does for
+// an item there that the status knows on both sides and that is unchanged there, or,
+// one way, for anything on b).
 func (m *model) emptySkip(mid [2]sideState, before map[string]status.Item) bool {
-	if m.opts.SyncEmpty || len(before) == 0 {
+	if m.opts.SyncEmpty {
 		return false
 	}
 	for s := A; s <= B; s++ {
-		if len(mid[s].items) == 0 && len(mid[s.Other()].items) > 0 && !(m.opts.OneWay && s == B) {
-			return true
+		o := s.Other()
+		if len(mid[s].items) > 0 || m.opts.ReadOnly[o] {
+			continue
 		}
-	}
-	return false
-}
-
-// emptiedReadOnly reports whether the on_empty rule applies to a collection because
-// one side is empty and the other, read-only, is not.
-func (m *model) emptiedReadOnly(st [2]sideState, rows map[string]status.Item) bool {
-	if m.opts.SyncEmpty || len(rows) == 0 {
-		return false
-	}
-	for s := A; s <= B; s++ {
-		if len(st[s].items) == 0 && len(st[s.Other()].items) > 0 && m.opts.ReadOnly[s.Other()] {
-			return true
+		if m.opts.OneWay {
+			if s == A && len(mid[B].items) > 0 {
+				return true
+			}
+			continue
+		}
+		ids, dups := mid[o].byIdent()
+		for ident, it := range ids {
+			row, ok := before[ident]
+			if ok && !slices.Contains(dups, ident) && sideOf(row, s).Href != "" && sideOf(row, o).Href != "" && sideOf(row, o).Hash == it.hash {
+				return true
+			}
 		}
 	}
 	return false

@@ -177,19 +177,15 @@ var vdirsyncerScenarios = []scenario{
 	}},
 
 	{"07 partial sync ignore 2", func(t *testing.T, e *env) {
-		// a is read-only; its item reaches b. Clearing b: by default the whole
-		// collection is skipped (on_empty skip replaces StorageEmpty); with on_empty
-		// sync, deleting on a is a skipped write, so b stays empty over two syncs and a
-		// keeps its item. Editing the item on a brings it back to b (edit wins).
+		// a is read-only; its item reaches b. Clearing b: deleting on a is a skipped
+		// write (on_empty has nothing to protect, a cannot lose anything), so b stays
+		// empty over two syncs and a keeps its item. Editing the item on a brings it
+		// back to b (edit wins).
 		e.both(nil)
 		e.readOnly(A, true)
 		e.put(A, "1.ics", ics("1", "one"))
 		e.counts(e.syncOK(), [2]int{0, 1}, [2]int{}, [2]int{})
 		e.be.remove(B, "cal", "1.ics")
-		if r := e.sync(); !strings.Contains(r.Skipped, "side b is empty") {
-			t.Fatalf("want the collection skipped for b being empty: %s", describe(r))
-		}
-		e.pair.SyncEmpty = true
 		for range 2 {
 			if r := e.sync(); r.Skips != 1 || !r.OK() {
 				t.Fatalf("want 1 skip: %s", describe(r))
@@ -427,10 +423,12 @@ var vdirsyncerScenarios = []scenario{
 		}
 		e.want(A, "cal", map[string]string{"1.ics": ics("1", "one"), "2.ics": ics("2", "edited on a")})
 		e.want(B, "cal", map[string]string{"2.ics": ics("2", "two")})
+		// a emptied: b would lose 2, but b is read-only, so nothing is deleted and
+		// on_empty has nothing to protect; the delete is a reported skip.
 		e.be.remove(A, "cal", "1.ics")
 		e.be.remove(A, "cal", "2.ics")
-		if r := e.sync(); !strings.Contains(r.Skipped, "side a is empty") {
-			t.Errorf("want the collection skipped: %s", describe(r))
+		if r := e.sync(); r.Skipped != "" || r.Skips != 1 {
+			t.Errorf("want one skipped delete: %s", describe(r))
 		}
 		e.want(A, "cal", map[string]string{})
 		e.want(B, "cal", map[string]string{"2.ics": ics("2", "two")})
@@ -439,8 +437,9 @@ var vdirsyncerScenarios = []scenario{
 	{"22 ident conflict", func(t *testing.T, e *env) {
 		// Two items on a both get UID xxx. vdirsyncer aborts with IdentConflict; we
 		// report the duplicate with every href and sync the rest: item 3's edit goes
-		// to b, and as with any changed UID (19) the old idents 1 and 2 are gone from
-		// a, so b's copies are deleted. xxx reaches b only once it is unique.
+		// to b. The status records at the duplicates' hrefs (idents 1 and 2) are left
+		// alone, so b keeps its copies until the UIDs are made unique; then it is an
+		// ordinary UID change (19): the old idents go, the new ones come.
 		e.both(nil)
 		for _, id := range []string{"1", "2", "3"} {
 			e.put(A, id+".ics", ics(id, "item "+id))
@@ -456,13 +455,13 @@ var vdirsyncerScenarios = []scenario{
 		}) {
 			t.Errorf("duplicates %+v, want %+v", r.Duplicates, want)
 		}
-		e.counts(r, [2]int{}, [2]int{0, 1}, [2]int{0, 2})
-		e.want(B, "cal", map[string]string{"3.ics": ics("3", "edited")})
-		if ids := e.idents("cal"); !slices.Equal(ids, []string{"3"}) {
-			t.Errorf("status idents %v, want [3]", ids)
+		e.counts(r, [2]int{}, [2]int{0, 1}, [2]int{})
+		e.want(B, "cal", map[string]string{"1.ics": ics("1", "item 1"), "2.ics": ics("2", "item 2"), "3.ics": ics("3", "edited")})
+		if ids := e.idents("cal"); !slices.Equal(ids, []string{"1", "2", "3"}) {
+			t.Errorf("status idents %v, want [1 2 3]", ids)
 		}
 		e.put(A, "2.ics", ics("yyy", "item 2"))
-		e.counts(e.syncOK(), [2]int{0, 2}, [2]int{}, [2]int{})
+		e.counts(e.syncOK(), [2]int{0, 2}, [2]int{}, [2]int{0, 2})
 		e.inSync("cal")
 	}},
 

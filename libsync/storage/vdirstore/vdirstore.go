@@ -128,8 +128,9 @@ func (c *Collection) Get(ctx context.Context, hrefs []string) ([]storage.Item, e
 	return out, nil
 }
 
-// Create writes a new file named after ident, or a random name when that one is taken
-// by an item with another UID.
+// Create writes a new file named after ident, or under a random name when that name is
+// taken (by an item whose file name does not follow its UID, or by one written there
+// since the listing; a duplicate UID that results is reported by the next sync).
 func (c *Collection) Create(ctx context.Context, ident string, data []byte) (string, string, error) {
 	name := vdir.SafeName(ident, c.c.Ext())
 	etag, err := c.c.Create(ctx, name, data)

@@ -416,3 +416,27 @@ func TestStatusReset(t *testing.T) {
 		t.Error("the first sync after a reset lost or overwrote something")
 	}
 }
+
+// TestDefaultConfigPath: without -c, the configuration is found under
+// $XDG_CONFIG_HOME/pimsync/, and a missing one is a usage error naming the path.
+func TestDefaultConfigPath(t *testing.T) {
+	e := newEnv(t, "")
+	xdg := filepath.Join(e.dir, "xdg")
+	run := func() (int, string) {
+		cmd := exec.Command(binary, "check")
+		cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+xdg)
+		out, err := cmd.CombinedOutput()
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return ee.ExitCode(), string(out)
+		}
+		return 0, string(out)
+	}
+	if code, out := run(); code != 2 || !strings.Contains(out, filepath.Join(xdg, "pimsync", "pimsync.conf")) {
+		t.Errorf("no config: exit %d, %s", code, out)
+	}
+	write(t, filepath.Join(xdg, "pimsync", "pimsync.conf"), read(t, e.conf))
+	if code, out := run(); code != 0 || !strings.Contains(out, `"storage":"local"`) {
+		t.Errorf("config under XDG_CONFIG_HOME: exit %d, %s", code, out)
+	}
+}

@@ -12,7 +12,7 @@ var version = "devel"
 type grammar struct {
 	cli.Globals
 	Config string   `short:"c" placeholder:"FILE" help:"Configuration file (default: $XDG_CONFIG_HOME/pimsync/pimsync.conf, else ~/.config/pimsync/pimsync.conf)."`
-	Pairs  []string `short:"p" name:"pair" placeholder:"PAIR" help:"A pair (or PAIR/COLLECTION) to work on, as if named after the command; repeatable."`
+	Pairs  []string `short:"p" sep:"none" name:"pair" placeholder:"PAIR" help:"A pair (or PAIR/COLLECTION) to work on, as if named after the command; repeatable."`
 
 	Check            checkCmd       `cmd:"" help:"Check the configuration: it parses, its commands run, its storages open."`
 	Discover         discoverCmd    `cmd:"" help:"Show each pair's collections on both sides and how they map."`

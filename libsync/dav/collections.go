@@ -1,0 +1,216 @@
+package dav
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// The collection properties we sync, by the names the storage package uses, with the
+// element that holds each on the server.
+var propElems = map[string]struct{ ns, name string }{
+	"displayname": {nsDAV, "displayname"},
+	"color":       {nsApple, "calendar-color"},
+	"order":       {nsApple, "calendar-order"},
+}
+
+func descElem(kind Kind) struct{ ns, name string } {
+	if kind == AddressBooks {
+		return struct{ ns, name string }{nsCardAV, "addressbook-description"}
+	}
+	return struct{ ns, name string }{nsCalDAV, "calendar-description"}
+}
+
+const collectionProps = "<D:resourcetype/><D:displayname/><A:calendar-color/><A:calendar-order/>" +
+	"<C:calendar-description/><CR:addressbook-description/><CS:getctag/><D:sync-token/>"
+
+// propsOf picks the synced properties out of a response.
+func propsOf(kind Kind, p prop) map[string]string {
+	out := map[string]string{}
+	set := func(name string, v *string) {
+		if v != nil && strings.TrimSpace(*v) != "" {
+			out[name] = strings.TrimSpace(*v)
+		}
+	}
+	set("displayname", p.DisplayName)
+	set("color", p.Color)
+	set("order", p.Order)
+	if kind == AddressBooks {
+		set("description", p.CardDesc)
+	} else {
+		set("description", p.CalDesc)
+	}
+	return out
+}
+
+// Collections lists the calendars (or address books) in the home set at homeURL.
+func (c *Client) Collections(ctx context.Context, kind Kind, homeURL string) ([]Collection, error) {
+	ms, base, err := c.propfind(ctx, homeURL, "1", collectionProps)
+	if err != nil {
+		return nil, err
+	}
+	dir := dirPath(base)
+	var out []Collection
+	for _, r := range ms.Responses {
+		p := r.props()
+		rt := p.ResourceType
+		if rt == nil || kind == Calendars && rt.Calendar == nil || kind == AddressBooks && rt.AddressBook == nil {
+			continue
+		}
+		for _, h := range r.Hrefs {
+			if _, inside, ok := within(base, dir, h); !ok || !inside {
+				continue
+			}
+			col := Collection{Href: h, Props: propsOf(kind, p)}
+			if p.CTag != nil {
+				col.CTag = *p.CTag
+			}
+			if p.SyncToken != nil {
+				col.SyncToken = *p.SyncToken
+			}
+			out = append(out, col)
+		}
+	}
+	return out, nil
+}
+
+// Props returns the synced properties of the collection at collURL.
+func (c *Client) Props(ctx context.Context, kind Kind, collURL string) (map[string]string, error) {
+	ms, _, err := c.propfind(ctx, collURL, "0", collectionProps)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]string{}
+	for _, r := range ms.Responses {
+		for k, v := range propsOf(kind, r.props()) {
+			out[k] = v
+		}
+	}
+	return out, nil
+}
+
+// SetProp sets (or, with "", removes) a synced property with PROPPATCH.
+func (c *Client) SetProp(ctx context.Context, kind Kind, collURL, name, value string) error {
+	e, known := propElems[name]
+	if name == "description" {
+		e, known = descElem(kind), true
+	}
+	if !known {
+		return fmt.Errorf("unknown collection property %q", name)
+	}
+	set := "<D:set><D:prop><X:" + e.name + ">" + escape(value) + "</X:" + e.name + "></D:prop></D:set>"
+	if value != "" {
+		return c.proppatch(ctx, collURL, name, e.ns, set)
+	}
+	err := c.proppatch(ctx, collURL, name, e.ns, "<D:remove><D:prop><X:"+e.name+"/></D:prop></D:remove>")
+	var se *StatusError
+	if errors.As(err, &se) && se.Code == http.StatusInternalServerError {
+		// Xandikos 0.2.8 fails removing calendar-color; setting it empty is what it
+		// can do, and reads back as unset.
+		return c.proppatch(ctx, collURL, name, e.ns, set)
+	}
+	return err
+}
+
+func (c *Client) proppatch(ctx context.Context, collURL, name, ns, op string) error {
+	body := `<?xml version="1.0" encoding="utf-8"?><D:propertyupdate xmlns:D="DAV:" xmlns:X="` + ns + `">` + op + `</D:propertyupdate>`
+	r := request{method: "PROPPATCH", url: collURL, body: []byte(body), header: http.Header{"Content-Type": {"application/xml; charset=utf-8"}}}
+	resp, data, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := check(r, resp, data, http.StatusMultiStatus, http.StatusOK, http.StatusNoContent); err != nil {
+		return err
+	}
+	if resp.StatusCode == http.StatusMultiStatus {
+		ms, err := parseMultistatus(data)
+		if err != nil {
+			return fmt.Errorf("PROPPATCH %s: %w", redact(collURL), err)
+		}
+		for _, r := range ms.Responses {
+			for _, ps := range r.Propstats {
+				if !ok(ps.Status) {
+					return fmt.Errorf("PROPPATCH %s: %s refused: %s", redact(collURL), name, ps.Status)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// MakeCollection creates a calendar (MKCALENDAR) or an address book (extended MKCOL)
+// at collURL.
+func (c *Client) MakeCollection(ctx context.Context, kind Kind, collURL string) error {
+	r := request{method: "MKCALENDAR", url: collURL}
+	if kind == AddressBooks {
+		r = request{method: "MKCOL", url: collURL, header: http.Header{"Content-Type": {"application/xml; charset=utf-8"}},
+			body: []byte(`<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:CR="` + nsCardAV +
+				`"><D:set><D:prop><D:resourcetype><D:collection/><CR:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>`)}
+	}
+	resp, data, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	return check(r, resp, data, http.StatusCreated, http.StatusOK, http.StatusNoContent)
+}
+
+// DeleteCollection deletes the collection at collURL with everything in it; callers
+// check that it is empty first.
+func (c *Client) DeleteCollection(ctx context.Context, collURL string) error {
+	r := request{method: "DELETE", url: collURL}
+	resp, data, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	return check(r, resp, data, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
+}
+
+// HomeSet finds the home set for kind from url: the home set of the principal url
+// names (or of the current user's principal), or url itself when it has neither.
+func (c *Client) HomeSet(ctx context.Context, kind Kind, u string) (string, error) {
+	base, err := url.Parse(u)
+	if err != nil {
+		return "", err
+	}
+	homeProp := "<C:calendar-home-set/>"
+	if kind == AddressBooks {
+		homeProp = "<CR:addressbook-home-set/>"
+	}
+	for hop := 0; hop < 2; hop++ {
+		ms, answered, err := c.propfind(ctx, base.String(), "0", "<D:current-user-principal/>"+homeProp+"<D:resourcetype/>")
+		if err != nil {
+			return "", err
+		}
+		base = answered
+		var principal string
+		for _, r := range ms.Responses {
+			p := r.props()
+			home := p.CalHome
+			if kind == AddressBooks {
+				home = p.CardHome
+			}
+			if home != nil && len(home.Hrefs) > 0 {
+				h, err := base.Parse(home.Hrefs[0])
+				if err != nil {
+					return "", err
+				}
+				return h.String(), nil
+			}
+			if p.Principal != nil && len(p.Principal.Hrefs) > 0 {
+				principal = p.Principal.Hrefs[0]
+			}
+		}
+		if principal == "" {
+			break
+		}
+		next, err := base.Parse(principal)
+		if err != nil || next.String() == base.String() {
+			break
+		}
+		base = next
+	}
+	return base.String(), nil
+}

@@ -1,0 +1,287 @@
+package dav
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Kind is what a collection holds.
+type Kind int
+
+// Collection kinds.
+const (
+	Calendars    Kind = iota + 1 // CalDAV
+	AddressBooks                 // CardDAV
+)
+
+func (k Kind) contentType() string {
+	if k == AddressBooks {
+		return "text/vcard; charset=utf-8"
+	}
+	return "text/calendar; charset=utf-8"
+}
+
+// Resource is an item as listed: its href exactly as the server wrote it, and its etag
+// as sent (quotes and W/ included).
+type Resource struct {
+	Href        string
+	Etag        string
+	ContentType string
+}
+
+// Fetched is an item's bytes from a multiget, or the status the server gave for it.
+type Fetched struct {
+	Href string
+	Etag string
+	Data []byte
+	Err  error
+}
+
+// Collection describes a collection found in a home set.
+type Collection struct {
+	Href       string // as the server wrote it
+	Props      map[string]string
+	CTag       string
+	SyncToken  string
+	Components []string
+}
+
+// propfind sends a PROPFIND with the given prop elements and returns the responses and
+// the URL that answered (after redirects), against which their hrefs resolve.
+func (c *Client) propfind(ctx context.Context, u, depth, props string) (*multistatus, *url.URL, error) {
+	body := `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="` + nsCalDAV +
+		`" xmlns:CR="` + nsCardAV + `" xmlns:A="` + nsApple + `" xmlns:CS="` + nsCS + `"><D:prop>` + props + `</D:prop></D:propfind>`
+	r := request{method: "PROPFIND", url: u, body: []byte(body),
+		header: http.Header{"Depth": {depth}, "Content-Type": {"application/xml; charset=utf-8"}}}
+	resp, data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := check(r, resp, data, http.StatusMultiStatus); err != nil {
+		return nil, nil, err
+	}
+	ms, err := parseMultistatus(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("PROPFIND %s: %w", redact(u), err)
+	}
+	return ms, resp.Request.URL, nil
+}
+
+// within resolves href against base and checks that it lies in the collection whose
+// escaped path is dir (ending in "/"): ok is false for anything outside, including
+// percent-encoded ".." segments, so that a hostile server cannot name resources
+// elsewhere; inside is false for the collection itself.
+func within(base *url.URL, dir, href string) (u *url.URL, inside, ok bool) {
+	u, err := base.Parse(href)
+	if err != nil || u.Host != base.Host {
+		return nil, false, false
+	}
+	p := u.EscapedPath()
+	dec, err := url.PathUnescape(p)
+	if err != nil {
+		return nil, false, false
+	}
+	for _, seg := range strings.Split(dec, "/") {
+		if seg == ".." || seg == "." {
+			return nil, false, false
+		}
+	}
+	if p == dir || p+"/" == dir {
+		return u, false, true
+	}
+	return u, true, strings.HasPrefix(p, dir)
+}
+
+// List returns the items of the collection at collURL (PROPFIND Depth 1).
+func (c *Client) List(ctx context.Context, collURL string) ([]Resource, error) {
+	ms, base, err := c.propfind(ctx, collURL, "1", "<D:resourcetype/><D:getetag/><D:getcontenttype/>")
+	if err != nil {
+		return nil, err
+	}
+	dir := dirPath(base)
+	var out []Resource
+	for _, r := range ms.Responses {
+		for _, h := range r.Hrefs {
+			_, inside, ok := within(base, dir, h)
+			if !ok {
+				return nil, fmt.Errorf("PROPFIND %s: the server names %q, outside the collection", redact(collURL), h)
+			}
+			if !inside {
+				continue // the collection itself
+			}
+			p := r.props()
+			if p.ResourceType != nil && p.ResourceType.Collection != nil {
+				continue // a sub-collection is not an item
+			}
+			res := Resource{Href: h}
+			if p.Etag != nil {
+				res.Etag = strings.TrimSpace(*p.Etag)
+			}
+			if p.ContentType != nil {
+				res.ContentType = *p.ContentType
+			}
+			out = append(out, res)
+		}
+	}
+	return out, nil
+}
+
+// dirPath returns the escaped path of a collection URL, ending in "/".
+func dirPath(u *url.URL) string {
+	p := u.EscapedPath()
+	if !strings.HasSuffix(p, "/") {
+		p += "/"
+	}
+	return p
+}
+
+// Multiget fetches the items at hrefs (as listed) with one calendar-multiget or
+// addressbook-multiget REPORT. Items the server leaves out come back with Err set.
+func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs []string) ([]Fetched, error) {
+	if len(hrefs) == 0 {
+		return nil, nil
+	}
+	elem, ns, data := "calendar-multiget", nsCalDAV, "calendar-data"
+	if kind == AddressBooks {
+		elem, ns, data = "addressbook-multiget", nsCardAV, "address-data"
+	}
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><X:` + elem + ` xmlns:D="DAV:" xmlns:X="` + ns + `"><D:prop><D:getetag/><X:` + data + `/></D:prop>`)
+	for _, h := range hrefs {
+		b.WriteString("<D:href>" + escape(h) + "</D:href>")
+	}
+	b.WriteString("</X:" + elem + ">")
+	r := request{method: "REPORT", url: collURL, body: []byte(b.String()),
+		header: http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}}
+	resp, body, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	if err := check(r, resp, body, http.StatusMultiStatus); err != nil {
+		return nil, err
+	}
+	ms, err := parseMultistatus(body)
+	if err != nil {
+		return nil, fmt.Errorf("REPORT %s: %w", redact(collURL), err)
+	}
+	base, _ := url.Parse(collURL)
+	byPath := map[string]int{}
+	for i, h := range hrefs {
+		if u, err := base.Parse(h); err == nil {
+			byPath[u.EscapedPath()] = i
+		}
+	}
+	out := make([]Fetched, len(hrefs))
+	got := make([]bool, len(hrefs))
+	for _, r := range ms.Responses {
+		for _, h := range r.Hrefs {
+			u, err := base.Parse(h)
+			if err != nil {
+				continue
+			}
+			i, asked := byPath[u.EscapedPath()]
+			if !asked || got[i] {
+				continue
+			}
+			got[i] = true
+			f := Fetched{Href: hrefs[i]}
+			p := r.props()
+			content := p.CalendarData
+			if kind == AddressBooks {
+				content = p.AddressData
+			}
+			switch {
+			case !ok(r.Status):
+				f.Err = statusLineError("REPORT", h, r.Status)
+			case content == nil:
+				f.Err = fmt.Errorf("REPORT %s: no %s for %s", redact(collURL), data, h)
+			default:
+				f.Data = []byte(*content)
+				if p.Etag != nil {
+					f.Etag = strings.TrimSpace(*p.Etag)
+				}
+			}
+			out[i] = f
+		}
+	}
+	for i := range hrefs {
+		if !got[i] {
+			out[i] = Fetched{Href: hrefs[i], Err: &StatusError{Method: "REPORT", URL: hrefs[i], Code: http.StatusNotFound, Body: "left out of the multiget response"}}
+		}
+	}
+	return out, nil
+}
+
+// statusLineError turns a multistatus status line into a *StatusError.
+func statusLineError(method, href, status string) error {
+	code := http.StatusInternalServerError
+	if f := strings.Fields(status); len(f) >= 2 {
+		fmt.Sscanf(f[1], "%d", &code)
+	}
+	return &StatusError{Method: method, URL: href, Code: code}
+}
+
+// Get fetches one item with GET.
+func (c *Client) Get(ctx context.Context, itemURL string) ([]byte, string, error) {
+	r := request{method: "GET", url: itemURL}
+	resp, body, err := c.do(ctx, r)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := check(r, resp, body, http.StatusOK); err != nil {
+		return nil, "", err
+	}
+	return body, resp.Header.Get("ETag"), nil
+}
+
+// Put stores data at itemURL: as a new resource (If-None-Match: *) when etag is "",
+// else only if the resource's etag is still etag (If-Match). It returns the new etag,
+// asking for it with PROPFIND when the response has none.
+func (c *Client) Put(ctx context.Context, kind Kind, itemURL, etag string, data []byte) (string, error) {
+	h := http.Header{"Content-Type": {kind.contentType()}}
+	if etag == "" {
+		h.Set("If-None-Match", "*")
+	} else {
+		if strings.HasPrefix(etag, "W/") {
+			return "", fmt.Errorf("PUT %s: %w", redact(itemURL), ErrWeakEtag)
+		}
+		h.Set("If-Match", etag)
+	}
+	r := request{method: "PUT", url: itemURL, body: data, header: h}
+	resp, body, err := c.do(ctx, r)
+	if err != nil {
+		return "", err
+	}
+	if err := check(r, resp, body, http.StatusCreated, http.StatusNoContent, http.StatusOK); err != nil {
+		return "", err
+	}
+	if e := resp.Header.Get("ETag"); e != "" && !strings.HasPrefix(e, "W/") {
+		return e, nil
+	}
+	ms, _, err := c.propfind(ctx, itemURL, "0", "<D:getetag/>")
+	if err != nil {
+		return "", err
+	}
+	for _, r := range ms.Responses {
+		if p := r.props(); p.Etag != nil {
+			return strings.TrimSpace(*p.Etag), nil
+		}
+	}
+	return "", fmt.Errorf("PUT %s: the server gave no etag", redact(itemURL))
+}
+
+// Delete removes the item at itemURL if its etag is still etag.
+func (c *Client) Delete(ctx context.Context, itemURL, etag string) error {
+	if strings.HasPrefix(etag, "W/") {
+		return fmt.Errorf("DELETE %s: %w", redact(itemURL), ErrWeakEtag)
+	}
+	r := request{method: "DELETE", url: itemURL, header: http.Header{"If-Match": {etag}}}
+	resp, body, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	return check(r, resp, body, http.StatusNoContent, http.StatusOK, http.StatusAccepted)
+}

@@ -1,0 +1,170 @@
+package dav
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/pimsync-go/libsync/storage"
+	"github.com/pimsync-go/libsync/testserver"
+)
+
+const event = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//dav test//EN\r\nBEGIN:VEVENT\r\nUID:%s\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260105T100000Z\r\nSUMMARY:a & b <c>\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+// TestServers: against real Radicale and Xandikos, a multiget returns the same bytes as
+// a GET (carriage returns included, which an XML parser would otherwise drop), writes are
+// conditional, and a 412 is storage.ErrPrecondition.
+func TestServers(t *testing.T) {
+	ctx := context.Background()
+	for _, srv := range testserver.All(t) {
+		t.Run(srv.Name, func(t *testing.T) {
+			c := &Client{User: srv.User, Password: srv.Password}
+			home, err := c.HomeSet(ctx, Calendars, srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if home != srv.CalendarHome {
+				t.Errorf("home set from %s: %s, want %s", srv.URL, home, srv.CalendarHome)
+			}
+			var b [6]byte
+			rand.Read(b[:])
+			col := home + "dav-test-" + hex.EncodeToString(b[:]) + "/"
+			if err := c.MakeCollection(ctx, Calendars, col); err != nil {
+				t.Fatal(err)
+			}
+			defer c.DeleteCollection(ctx, col)
+
+			data := []byte(fmt.Sprintf(event, "dav-1"))
+			etag, err := c.Put(ctx, Calendars, col+"dav-1.ics", "", data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Put(ctx, Calendars, col+"dav-1.ics", "", data); !errors.Is(err, storage.ErrPrecondition) {
+				t.Errorf("create over an existing item: %v, want ErrPrecondition", err)
+			}
+			if _, err := c.Put(ctx, Calendars, col+"dav-1.ics", `"wrong"`, data); !errors.Is(err, storage.ErrPrecondition) {
+				t.Errorf("update with a wrong etag: %v, want ErrPrecondition", err)
+			}
+			list, err := c.List(ctx, col)
+			if err != nil || len(list) != 1 || list[0].Etag != etag {
+				t.Fatalf("List = %+v, %v; want one item with etag %s", list, err, etag)
+			}
+			got, err := c.Multiget(ctx, Calendars, col, []string{list[0].Href, list[0].Href + "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, getEtag, err := c.Get(ctx, col+"dav-1.ics")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[0].Err != nil || string(got[0].Data) != string(body) || got[0].Etag != getEtag {
+				t.Errorf("multiget %q (etag %s) differs from GET %q (etag %s)", got[0].Data, got[0].Etag, body, getEtag)
+			}
+			if !strings.Contains(string(got[0].Data), "\r\n") {
+				t.Errorf("multiget lost the CRLFs: %q", got[0].Data)
+			}
+			if !errors.Is(got[1].Err, storage.ErrNotFound) {
+				t.Errorf("multiget of a missing href: %v, want ErrNotFound", got[1].Err)
+			}
+			if err := c.Delete(ctx, col+"dav-1.ics", `"wrong"`); !errors.Is(err, storage.ErrPrecondition) {
+				t.Errorf("delete with a wrong etag: %v", err)
+			}
+			if err := c.Delete(ctx, col+"dav-1.ics", etag); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+}
+
+func TestKeepCR(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"<a>x\r\ny</a>", "<a>x&#13;\ny</a>"},
+		{"<a\r\nb='\r>'>\r</a>", "<a\r\nb='\r>'>&#13;</a>"},
+		{"<!-- \r --><![CDATA[\r]]>\r", "<!-- \r --><![CDATA[\r]]>&#13;"},
+		{"no cr", "no cr"},
+	}
+	for _, tt := range tests {
+		if got := string(keepCR([]byte(tt.in))); got != tt.want {
+			t.Errorf("keepCR(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestWithin(t *testing.T) {
+	base, _ := url.Parse("http://h/cal/work/")
+	tests := []struct {
+		href       string
+		inside, ok bool
+	}{
+		{"/cal/work/a.ics", true, true},
+		{"http://h/cal/work/a%20b.ics", true, true},
+		{"/cal/work/", false, true},
+		{"/cal/work", false, true},
+		{"/cal/other/a.ics", true, false},
+		{"/cal/work/../other/a.ics", true, false},
+		{"/cal/work/%2e%2e/x.ics", false, false},
+		{"http://evil/cal/work/a.ics", false, false},
+	}
+	for _, tt := range tests {
+		_, inside, ok := within(base, "/cal/work/", tt.href)
+		if ok != tt.ok || ok && inside != tt.inside {
+			t.Errorf("within(%q) = inside %v ok %v, want %v %v", tt.href, inside, ok, tt.inside, tt.ok)
+		}
+	}
+}
+
+// TestHostileReplies: a fake server answers what real ones will not on demand.
+func TestHostileReplies(t *testing.T) {
+	ctx := context.Background()
+	reply := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == "PROPFIND" && r.URL.Path == "/old/":
+			http.Redirect(w, r, "/cal/", http.StatusMovedPermanently)
+		case r.Method == "PUT" && r.Header.Get("If-None-Match") == "*":
+			w.WriteHeader(http.StatusCreated) // and no ETag: the client must ask
+		default:
+			w.WriteHeader(http.StatusMultiStatus)
+			fmt.Fprint(w, reply)
+		}
+	}))
+	defer srv.Close()
+	c := &Client{}
+
+	reply = `<multistatus xmlns="DAV:"><response><href>/cal/../etc/passwd</href><propstat><prop><getetag>"1"</getetag></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`
+	if _, err := c.List(ctx, srv.URL+"/cal/"); err == nil || !strings.Contains(err.Error(), "outside the collection") {
+		t.Errorf("href outside the collection: %v", err)
+	}
+	// A 301 to a PROPFIND is followed as a PROPFIND, not turned into a GET.
+	reply = `<multistatus xmlns="DAV:"><response><href>/cal/a.ics</href><propstat><prop><getetag>W/"weak"</getetag></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`
+	list, err := c.List(ctx, srv.URL+"/old/")
+	if err != nil || len(list) != 1 || list[0].Etag != `W/"weak"` {
+		t.Fatalf("List through a redirect = %+v, %v", list, err)
+	}
+	if _, err := c.Put(ctx, Calendars, srv.URL+"/cal/a.ics", list[0].Etag, []byte("x")); !errors.Is(err, ErrWeakEtag) {
+		t.Errorf("update with a weak etag: %v, want ErrWeakEtag", err)
+	}
+	reply = `<multistatus xmlns="DAV:"><response><href>/cal/b.ics</href><propstat><prop><getetag>"from-propfind"</getetag></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`
+	if etag, err := c.Put(ctx, Calendars, srv.URL+"/cal/b.ics", "", []byte("x")); err != nil || etag != `"from-propfind"` {
+		t.Errorf("PUT without an ETag header: %q, %v", etag, err)
+	}
+	// A multiget that leaves out an href: that item fails on its own.
+	reply = `<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><response><href>/cal/a.ics</href><propstat><prop><getetag>"1"</getetag><C:calendar-data>BEGIN:VCALENDAR</C:calendar-data></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`
+	got, err := c.Multiget(ctx, Calendars, srv.URL+"/cal/", []string{"/cal/a.ics", "/cal/b.ics"})
+	if err != nil || got[0].Err != nil || string(got[0].Data) != "BEGIN:VCALENDAR" || !errors.Is(got[1].Err, storage.ErrNotFound) {
+		t.Errorf("multiget with an omitted href: %+v, %v", got, err)
+	}
+	for _, bad := range []string{`<multistatus`, `<!DOCTYPE x [<!ENTITY a "aaaa">]><multistatus xmlns="DAV:">&a;</multistatus>`} {
+		reply = bad
+		if _, err := c.List(ctx, srv.URL+"/cal/"); err == nil {
+			t.Errorf("invalid XML %q accepted", bad)
+		}
+	}
+}

@@ -10,11 +10,14 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/pimsync-go/libsync/config"
+	"github.com/pimsync-go/libsync/dav"
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/status"
 	"github.com/pimsync-go/libsync/storage"
+	"github.com/pimsync-go/libsync/storage/davstore"
 	"github.com/pimsync-go/libsync/storage/vdirstore"
 	"github.com/pimsync-go/libsync/syncer"
 )
@@ -134,6 +137,12 @@ func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (s
 			return nil, fmt.Errorf("storage %s: %w", cs.Name, err)
 		}
 		s = vs
+	case config.TypeCalDAV, config.TypeCardDAV:
+		ds, err := openDAV(ctx, cs)
+		if err != nil {
+			return nil, fmt.Errorf("storage %s (%s:%d): %w", cs.Name, cs.File, cs.Line, err)
+		}
+		s = ds
 	default:
 		return nil, fmt.Errorf("storage %s (%s:%d): type %s: %w", cs.Name, cs.File, cs.Line, cs.Type, ErrUnsupported)
 	}
@@ -141,4 +150,42 @@ func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (s
 		s = storage.ReadOnly(s)
 	}
 	return s, nil
+}
+
+// openDAV resolves a CalDAV or CardDAV storage's credentials and finds its home set.
+func openDAV(ctx context.Context, cs *config.Storage) (storage.Storage, error) {
+	for _, unsupported := range []struct{ name, value string }{
+		{"tls_root", cs.TLSRoot}, {"tls_fingerprint", cs.TLSFingerprint}, {"socket", cs.Socket},
+	} {
+		if unsupported.value != "" {
+			return nil, fmt.Errorf("%s: %w", unsupported.name, ErrUnsupported)
+		}
+	}
+	if len(cs.AuthCert) > 0 {
+		return nil, fmt.Errorf("auth_cert: %w", ErrUnsupported)
+	}
+	var vals [3]string
+	for i, v := range []config.Value{cs.URL, cs.Username, cs.Password} {
+		if !v.IsSet() {
+			continue
+		}
+		s, err := v.Resolve(ctx)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = s
+	}
+	if strings.HasPrefix(vals[0], "unix://") {
+		return nil, fmt.Errorf("unix:// URLs: %w", ErrUnsupported)
+	}
+	ua := cs.UserAgent
+	if ua == "" {
+		ua = "pimsync-go"
+	}
+	kind := dav.Calendars
+	if cs.Type == config.TypeCardDAV {
+		kind = dav.AddressBooks
+	}
+	c := &dav.Client{User: vals[1], Password: vals[2], UserAgent: ua}
+	return davstore.Open(ctx, c, kind, vals[0])
 }

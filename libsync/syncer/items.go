@@ -78,7 +78,7 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 		p.OnPlan(key, len(pl.Actions))
 	}
 	p.run(ctx, key, sides, pl.Actions, r)
-	if err := p.props(ctx, key, sides, r); err != nil {
+	if err := p.props(ctx, key, sides, created, r); err != nil {
 		r.ItemErrors = append(r.ItemErrors, err)
 	}
 }

@@ -9,12 +9,14 @@ import (
 	"github.com/pimsync-go/libsync/storage"
 )
 
-// props syncs the collection's properties three-way.
-func (p *Pair) props(ctx context.Context, key string, sides [2]*side, r *CollectionResult) error {
+// props syncs the collection's properties three-way. A collection this sync created
+// counts as having none: what a server gives a new collection (Radicale names it after
+// its path) is not the user's, and must not conflict with the other side's values.
+func (p *Pair) props(ctx context.Context, key string, sides [2]*side, created [2]bool, r *CollectionResult) error {
 	var cur [2]map[string]string
 	for s := plan.A; s <= plan.B; s++ {
 		cur[s] = map[string]string{}
-		if sides[s].col == nil {
+		if sides[s].col == nil || created[s] {
 			continue
 		}
 		props, err := sides[s].col.Props(ctx)

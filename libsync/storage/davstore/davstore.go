@@ -1,0 +1,224 @@
+// Package davstore adapts a CalDAV or CardDAV home set (through package dav) to the
+// sync's storage interfaces. Collection and item hrefs are paths exactly as the server
+// wrote them; a collection's ID is the last segment of its path, unescaped.
+package davstore
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/pimsync-go/libsync/dav"
+	"github.com/pimsync-go/libsync/storage"
+	vdir "github.com/pimsync-go/libvdir"
+)
+
+// Storage is a DAV home set.
+type Storage struct {
+	c    *dav.Client
+	kind dav.Kind
+	home *url.URL
+}
+
+// Open finds the home set from u (a home set, a principal, or a URL whose
+// current-user-principal leads to one) and returns it as a storage.
+func Open(ctx context.Context, c *dav.Client, kind dav.Kind, u string) (*Storage, error) {
+	home, err := c.HomeSet(ctx, kind, u)
+	if err != nil {
+		return nil, err
+	}
+	hu, err := url.Parse(home)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasSuffix(hu.Path, "/") {
+		hu.Path += "/"
+		hu.RawPath = ""
+	}
+	return &Storage{c: c, kind: kind, home: hu}, nil
+}
+
+func (s *Storage) String() string {
+	u := *s.home
+	u.User = nil
+	return u.String()
+}
+
+func (s *Storage) resolve(href string) (string, error) {
+	u, err := s.home.Parse(href)
+	if err != nil {
+		return "", fmt.Errorf("href %q: %w", href, err)
+	}
+	return u.String(), nil
+}
+
+// Href returns the path a collection called id gets.
+func (s *Storage) Href(id string) string {
+	return s.home.EscapedPath() + url.PathEscape(id) + "/"
+}
+
+func idOf(href string) string {
+	seg := path.Base(strings.TrimSuffix(href, "/"))
+	if id, err := url.PathUnescape(seg); err == nil {
+		return id
+	}
+	return seg
+}
+
+// Collections lists the home set's calendars or address books.
+func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	cols, err := s.c.Collections(ctx, s.kind, s.home.String())
+	if err != nil {
+		return nil, err
+	}
+	out := make([]storage.CollectionInfo, len(cols))
+	for i, c := range cols {
+		href := c.Href
+		if u, err := s.home.Parse(c.Href); err == nil {
+			href = u.EscapedPath()
+		}
+		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href}
+	}
+	return out, nil
+}
+
+// Collection returns the collection at href.
+func (s *Storage) Collection(ctx context.Context, href string) (storage.Collection, error) {
+	u, err := s.resolve(href)
+	if err != nil {
+		return nil, err
+	}
+	return &Collection{s: s, url: u, path: href}, nil
+}
+
+// CreateCollection makes a calendar or address book called id.
+func (s *Storage) CreateCollection(ctx context.Context, id string) (storage.CollectionInfo, error) {
+	href := s.Href(id)
+	u, err := s.resolve(href)
+	if err != nil {
+		return storage.CollectionInfo{}, err
+	}
+	if err := s.c.MakeCollection(ctx, s.kind, u); err != nil {
+		return storage.CollectionInfo{}, err
+	}
+	return storage.CollectionInfo{ID: id, Href: href}, nil
+}
+
+// DeleteCollection deletes the collection at href if it lists no items.
+func (s *Storage) DeleteCollection(ctx context.Context, href string) error {
+	u, err := s.resolve(href)
+	if err != nil {
+		return err
+	}
+	items, err := s.c.List(ctx, u)
+	if err != nil {
+		return err
+	}
+	if len(items) > 0 {
+		return fmt.Errorf("delete collection %s: %w (%d items)", href, storage.ErrNotEmpty, len(items))
+	}
+	return s.c.DeleteCollection(ctx, u)
+}
+
+// Collection is one calendar or address book on the server.
+type Collection struct {
+	s    *Storage
+	url  string
+	path string
+}
+
+// List lists the items with their etags (PROPFIND Depth 1).
+func (c *Collection) List(ctx context.Context) (storage.Listing, error) {
+	res, err := c.s.c.List(ctx, c.url)
+	if err != nil {
+		return storage.Listing{}, err
+	}
+	l := storage.Listing{Items: make([]storage.Entry, len(res))}
+	for i, r := range res {
+		l.Items[i] = storage.Entry{Href: r.Href, Etag: r.Etag}
+	}
+	return l, nil
+}
+
+// Get fetches the items with one multiget.
+func (c *Collection) Get(ctx context.Context, hrefs []string) ([]storage.Item, error) {
+	got, err := c.s.c.Multiget(ctx, c.s.kind, c.url, hrefs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]storage.Item, len(got))
+	for i, f := range got {
+		out[i] = storage.Item{Href: f.Href, Etag: f.Etag, Data: f.Data, Err: f.Err}
+	}
+	return out, nil
+}
+
+func (c *Collection) ext() string {
+	if c.s.kind == dav.AddressBooks {
+		return "vcf"
+	}
+	return "ics"
+}
+
+// Create PUTs a new item (If-None-Match: *) named after ident, or under a random name
+// when that one is taken.
+func (c *Collection) Create(ctx context.Context, ident string, data []byte) (string, string, error) {
+	dir := strings.TrimSuffix(c.path, "/") + "/"
+	href := dir + url.PathEscape(vdir.SafeName(ident, c.ext()))
+	etag, err := c.put(ctx, href, "", data)
+	if errors.Is(err, storage.ErrPrecondition) {
+		var b [16]byte
+		rand.Read(b[:])
+		href = dir + hex.EncodeToString(b[:]) + "." + c.ext()
+		etag, err = c.put(ctx, href, "", data)
+	}
+	if err != nil {
+		return "", "", err
+	}
+	return href, etag, nil
+}
+
+func (c *Collection) put(ctx context.Context, href, etag string, data []byte) (string, error) {
+	u, err := c.s.resolve(href)
+	if err != nil {
+		return "", err
+	}
+	return c.s.c.Put(ctx, c.s.kind, u, etag, data)
+}
+
+// Update PUTs the item at href with If-Match: etag.
+func (c *Collection) Update(ctx context.Context, href, etag string, data []byte) (string, error) {
+	return c.put(ctx, href, etag, data)
+}
+
+// Delete deletes the item at href with If-Match: etag.
+func (c *Collection) Delete(ctx context.Context, href, etag string) error {
+	u, err := c.s.resolve(href)
+	if err != nil {
+		return err
+	}
+	return c.s.c.Delete(ctx, u, etag)
+}
+
+// Props returns the collection's synced properties.
+func (c *Collection) Props(ctx context.Context) (map[storage.Prop]string, error) {
+	props, err := c.s.c.Props(ctx, c.s.kind, c.url)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[storage.Prop]string, len(props))
+	for k, v := range props {
+		out[storage.Prop(k)] = v
+	}
+	return out, nil
+}
+
+// SetProp sets or removes a property with PROPPATCH.
+func (c *Collection) SetProp(ctx context.Context, p storage.Prop, value string) error {
+	return c.s.c.SetProp(ctx, c.s.kind, c.url, string(p), value)
+}

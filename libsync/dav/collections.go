@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/pimsync-go/libsync/storage"
 )
 
 // The collection properties we sync, by the names the storage package uses, with the
@@ -103,14 +105,29 @@ func (c *Client) SetProp(ctx context.Context, kind Kind, collURL, name, value st
 	}
 	set := "<D:set><D:prop><X:" + e.name + ">" + escape(value) + "</X:" + e.name + "></D:prop></D:set>"
 	if value != "" {
-		return c.proppatch(ctx, collURL, name, e.ns, set)
+		if err := c.proppatch(ctx, collURL, name, e.ns, set); err != nil {
+			return err
+		}
+		// Some servers answer 200 and keep nothing (Xandikos and calendar-order):
+		// reading back tells, and such a property is one the server does not keep.
+		props, err := c.Props(ctx, kind, collURL)
+		if err != nil {
+			return err
+		}
+		if !sameProp(name, props[name], value) {
+			return fmt.Errorf("PROPPATCH %s: %s was accepted but reads back as %q: %w", redact(collURL), name, props[name], storage.ErrUnsupported)
+		}
+		return nil
 	}
 	err := c.proppatch(ctx, collURL, name, e.ns, "<D:remove><D:prop><X:"+e.name+"/></D:prop></D:remove>")
 	var se *StatusError
 	if errors.As(err, &se) && se.Code == http.StatusInternalServerError {
 		// Xandikos 0.2.8 fails removing calendar-color; setting it empty is what it
 		// can do, and reads back as unset.
-		return c.proppatch(ctx, collURL, name, e.ns, set)
+		if err := c.proppatch(ctx, collURL, name, e.ns, set); err != nil {
+			return fmt.Errorf("%w (%w)", err, storage.ErrUnsupported)
+		}
+		return nil
 	}
 	return err
 }
@@ -133,7 +150,7 @@ func (c *Client) proppatch(ctx context.Context, collURL, name, ns, op string) er
 		for _, r := range ms.Responses {
 			for _, ps := range r.Propstats {
 				if !ok(ps.Status) {
-					return fmt.Errorf("PROPPATCH %s: %s refused: %s", redact(collURL), name, ps.Status)
+					return fmt.Errorf("PROPPATCH %s: %s refused (%s): %w", redact(collURL), name, ps.Status, storage.ErrUnsupported)
 				}
 			}
 		}
@@ -213,4 +230,21 @@ func (c *Client) HomeSet(ctx context.Context, kind Kind, u string) (string, erro
 		base = next
 	}
 	return base.String(), nil
+}
+
+// sameProp compares a property as read back with the value set: servers may add an
+// opaque alpha to a color (Nextcloud writes #RRGGBBFF) or change its case.
+func sameProp(name, got, set string) bool {
+	got, set = strings.TrimSpace(got), strings.TrimSpace(set)
+	if name != "color" {
+		return got == set
+	}
+	norm := func(c string) string {
+		c = strings.ToUpper(c)
+		if len(c) == 9 && strings.HasSuffix(c, "FF") {
+			c = c[:7]
+		}
+		return c
+	}
+	return norm(got) == norm(set)
 }

@@ -20,6 +20,9 @@ var (
 	ErrReadOnly = errors.New("storage is read-only")
 	// ErrNotEmpty: a collection still holds items and is not deleted.
 	ErrNotEmpty = errors.New("collection is not empty")
+	// ErrUnsupported: the storage refuses this property (Xandikos keeps no
+	// calendar-description); the sync leaves it alone rather than fail every time.
+	ErrUnsupported = errors.New("not kept by this storage")
 )
 
 // Storage is a storage root: a vdir directory, a DAV home set, a webcal feed.
@@ -110,3 +113,18 @@ const (
 
 // Props lists the synced properties in a fixed order.
 var Props = []Prop{DisplayName, Color, Description, Order}
+
+// PropLister is a Collection that keeps only some of the synced properties (a CardDAV
+// address book has no color): the sync leaves the others alone rather than take their
+// absence for a deletion.
+type PropLister interface {
+	SupportedProps() []Prop
+}
+
+// Supported returns the properties c keeps.
+func Supported(c Collection) []Prop {
+	if pl, ok := c.(PropLister); ok {
+		return pl.SupportedProps()
+	}
+	return Props
+}

@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -31,6 +32,23 @@ func (p *Pair) props(ctx context.Context, key string, sides [2]*side, created [2
 	if err != nil {
 		return err
 	}
+	// Only the properties both sides keep are synced.
+	for s := plan.A; s <= plan.B; s++ {
+		if sides[s].col == nil {
+			continue
+		}
+		kept := map[string]bool{}
+		for _, pr := range storage.Supported(sides[s].col) {
+			kept[string(pr)] = true
+		}
+		for _, m := range []map[string]string{cur[plan.A], cur[plan.B], old} {
+			for k := range m {
+				if !kept[k] {
+					delete(m, k)
+				}
+			}
+		}
+	}
 	for _, a := range plan.Props(cur, old, p.Options) {
 		switch a.Op {
 		case plan.Conflict:
@@ -46,7 +64,13 @@ func (p *Pair) props(ctx context.Context, key string, sides [2]*side, created [2
 			continue
 		}
 		if a.Op == plan.Update {
-			if err := sides[a.To].col.SetProp(ctx, storage.Prop(a.Name), a.Value); err != nil {
+			err := sides[a.To].col.SetProp(ctx, storage.Prop(a.Name), a.Value)
+			if errors.Is(err, storage.ErrUnsupported) {
+				slog.Warn("property not synced: the storage does not keep it", "pair", p.Name, "collection", key,
+					"side", a.To, "property", a.Name, "err", err)
+				continue
+			}
+			if err != nil {
 				return fmt.Errorf("set %s on %s: %w", a.Name, a.To, err)
 			}
 		}

@@ -222,3 +222,12 @@ func (c *Collection) Props(ctx context.Context) (map[storage.Prop]string, error)
 func (c *Collection) SetProp(ctx context.Context, p storage.Prop, value string) error {
 	return c.s.c.SetProp(ctx, c.s.kind, c.url, string(p), value)
 }
+
+// SupportedProps: address books have a name and a description only (RFC 6352);
+// Xandikos refuses a color on them.
+func (c *Collection) SupportedProps() []storage.Prop {
+	if c.s.kind == dav.AddressBooks {
+		return []storage.Prop{storage.DisplayName, storage.Description}
+	}
+	return storage.Props
+}

@@ -19,10 +19,22 @@ func Item(uid, summary string) []byte {
 	return []byte(fmt.Sprintf("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//storagetest//EN\r\nBEGIN:VEVENT\r\nUID:%s\r\nDTSTART:20260101T100000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n", uid, summary))
 }
 
-// Run checks the storage contract on storages made by newStorage. A storage may be
-// shared with other tests (a real server's home set): each test makes its own
-// collection with a unique name, removes it afterwards, and looks only at it.
+// Card returns a small, valid vCard with the given UID and name.
+func Card(uid, name string) []byte {
+	return []byte(fmt.Sprintf("BEGIN:VCARD\r\nVERSION:3.0\r\nUID:%s\r\nFN:%s\r\nN:%s;;;;\r\nEND:VCARD\r\n", uid, name, name))
+}
+
+// Run checks the storage contract with events on storages made by newStorage. A
+// storage may be shared with other tests (a real server's home set): each test makes
+// its own collection with a unique name, removes it afterwards, and looks only at it.
 func Run(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
+	RunWith(t, newStorage, Item)
+}
+
+// RunWith is Run with items made by newItem (Item for calendars, Card for address
+// books).
+func RunWith(t *testing.T, newStorage func(t *testing.T) storage.Storage, newItem func(uid, text string) []byte) {
+	Item := newItem
 	ctx := context.Background()
 	collection := func(t *testing.T) (storage.Storage, storage.Collection, string) {
 		s := newStorage(t)
@@ -129,14 +141,25 @@ func Run(t *testing.T, newStorage func(t *testing.T) storage.Storage) {
 
 	t.Run("props", func(t *testing.T) {
 		_, c, _ := collection(t)
-		if err := c.SetProp(ctx, storage.DisplayName, "Work 📅"); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.SetProp(ctx, storage.Color, "#3A87AD"); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.SetProp(ctx, storage.Color, ""); err != nil {
-			t.Fatal(err)
+		values := map[storage.Prop]string{storage.DisplayName: "Work 📅", storage.Color: "#3A87AD",
+			storage.Description: "Things to do", storage.Order: "2"}
+		for _, p := range storage.Supported(c) {
+			err := c.SetProp(ctx, p, values[p])
+			if errors.Is(err, storage.ErrUnsupported) && p != storage.DisplayName {
+				continue // a server may refuse some (Xandikos: calendar-description)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p == storage.DisplayName {
+				continue
+			}
+			if got, err := c.Props(ctx); err != nil || got[p] != values[p] {
+				t.Errorf("after setting %s: Props = %v, %v", p, got, err)
+			}
+			if err := c.SetProp(ctx, p, ""); err != nil {
+				t.Fatal(err)
+			}
 		}
 		props, err := c.Props(ctx)
 		if err != nil || len(props) != 1 || props[storage.DisplayName] != "Work 📅" {

@@ -10,6 +10,8 @@ import (
 type Collection struct {
 	ID   string
 	Href string
+	// Version is the storage's change tag for the collection, "" when it has none.
+	Version string
 }
 
 // Mapping is an explicitly configured collection: Key is its alias; on each side it is
@@ -85,7 +87,7 @@ func Collections(in CollectionsInput) []Mapped {
 			c := want[s]
 			if c.Href != "" {
 				if have, ok := byHref[s][c.Href]; ok {
-					c.ID = have.ID
+					c.ID, c.Version = have.ID, have.Version
 					exists[s] = true
 				}
 			} else if have, ok := byID[s][c.ID]; ok {

@@ -48,6 +48,10 @@ type Storage interface {
 type CollectionInfo struct {
 	ID   string
 	Href string
+	// Version changes whenever anything in the collection changes (a CalDAV getctag
+	// or sync-token); "" when the storage has nothing so cheap. An unchanged version
+	// lets a sync skip listing that side.
+	Version string
 }
 
 // Collection is one calendar or address book.

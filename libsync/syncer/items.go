@@ -26,6 +26,8 @@ type side struct {
 	data       map[string][]byte      // bytes fetched this run, by href
 	unreadable []string
 	errs       []error
+	// propsWritten is set when the sync changed a property on this side.
+	propsWritten bool
 }
 
 // items syncs the items and properties of one mapped collection.
@@ -48,6 +50,12 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 			return fmt.Errorf("open %s on %s: %w", col[s].Href, s, err)
 		}
 		sd.col = c
+		if unchanged, err := p.unchanged(key, s, col[s].Version); err != nil || unchanged {
+			if err == nil {
+				sd.fromStatus(s, records)
+			}
+			return err
+		}
 		return p.read(ctx, s, sd, records)
 	})
 	if err != nil {
@@ -81,6 +89,58 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 	if err := p.props(ctx, key, sides, created, r); err != nil {
 		r.ItemErrors = append(r.ItemErrors, err)
 	}
+	if err := p.saveVersions(key, col, sides, r); err != nil {
+		r.ItemErrors = append(r.ItemErrors, err)
+	}
+}
+
+// versionState names the status entry that keeps a side's collection version.
+func versionState(s plan.Side) string { return "version_" + s.String() }
+
+// unchanged reports whether side s of the collection is as the last sync left it: its
+// version (ctag, sync-token) is the one recorded then. Such a side is not listed.
+func (p *Pair) unchanged(key string, s plan.Side, version string) (bool, error) {
+	if version == "" {
+		return false, nil
+	}
+	old, ok, err := p.Status.State(key, versionState(s))
+	return ok && old == version, err
+}
+
+// fromStatus fills a side that has not changed with what the status recorded of it.
+func (sd *side) fromStatus(s plan.Side, records []status.Item) {
+	for _, rec := range records {
+		if it := statusSide(rec, s); it.Href != "" {
+			sd.items[rec.Ident] = append(sd.items[rec.Ident], plan.Item{Href: it.Href, Etag: it.Etag, Hash: it.Hash})
+		}
+	}
+}
+
+// saveVersions records each side's collection version after a sync that left the
+// collection wholly in sync (no conflicts, skips or errors: the status then says exactly
+// what the side holds) and did not write to that side (after our own writes the version
+// has moved on). A version recorded earlier need not be cleared otherwise: any change to
+// the side, ours included, gives it a new version, which never matches.
+func (p *Pair) saveVersions(key string, col [2]plan.Collection, sides [2]*side, r *CollectionResult) error {
+	if p.DryRun || p.ConflictsOnly || !r.OK() || r.Skips > 0 {
+		return nil
+	}
+	for s := plan.A; s <= plan.B; s++ {
+		v := col[s].Version
+		if v == "" || r.Created[s]+r.Updated[s]+r.Deleted[s] > 0 || len(sides[s].unreadable) > 0 || sides[s].propsWritten {
+			continue
+		}
+		if old, ok, err := p.Status.State(key, versionState(s)); err != nil || ok && old == v {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := p.Status.PutState(key, versionState(s), v); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // records returns the status's items for key, starting over when the key now maps

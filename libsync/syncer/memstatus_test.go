@@ -19,13 +19,14 @@ type memStatus struct {
 	mappings   map[string]status.Mapping
 	items      map[string]map[string]status.Item
 	props      map[string]map[string]string
+	state      map[string]map[string]string
 	writes     int
 	crashAfter int // 0: never
 }
 
 func newMemStatus() *memStatus {
 	return &memStatus{mappings: map[string]status.Mapping{}, items: map[string]map[string]status.Item{},
-		props: map[string]map[string]string{}}
+		props: map[string]map[string]string{}, state: map[string]map[string]string{}}
 }
 
 func (m *memStatus) write() error {
@@ -73,6 +74,7 @@ func (m *memStatus) DeleteMapping(key string) error {
 	delete(m.mappings, key)
 	delete(m.items, key)
 	delete(m.props, key)
+	delete(m.state, key)
 	return nil
 }
 
@@ -140,5 +142,27 @@ func (m *memStatus) DeleteProp(key, name string) error {
 		return err
 	}
 	delete(m.props[key], name)
+	return nil
+}
+
+func (m *memStatus) State(key, name string) (string, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.state[key][name]
+	return v, ok, nil
+}
+
+// PutState is bookkeeping (collection versions), not a sync action: it fails after a
+// crash like every write, but does not count as one.
+func (m *memStatus) PutState(key, name, value string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.crashAfter > 0 && m.writes >= m.crashAfter {
+		return errCrashed
+	}
+	if m.state[key] == nil {
+		m.state[key] = map[string]string{}
+	}
+	m.state[key][name] = value
 	return nil
 }

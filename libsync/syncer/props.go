@@ -73,6 +73,7 @@ func (p *Pair) props(ctx context.Context, key string, sides [2]*side, created [2
 			if err != nil {
 				return fmt.Errorf("set %s on %s: %w", a.Name, a.To, err)
 			}
+			sides[a.To].propsWritten = true
 		}
 		if a.Value == "" {
 			err = p.Status.DeleteProp(key, a.Name)

@@ -28,6 +28,8 @@ type Status interface {
 	Props(key string) (map[string]string, error)
 	PutProp(key, name, value string) error
 	DeleteProp(key, name string) error
+	State(key, name string) (string, bool, error)
+	PutState(key, name, value string) error
 }
 
 // Pair is one configured pair, ready to sync.
@@ -104,7 +106,7 @@ func (p *Pair) Collections(ctx context.Context) ([]plan.Mapped, error) {
 			return fmt.Errorf("list collections of %s: %w", p.Storage[s], err)
 		}
 		for _, c := range cols {
-			have[s] = append(have[s], plan.Collection{ID: c.ID, Href: c.Href})
+			have[s] = append(have[s], plan.Collection{ID: c.ID, Href: c.Href, Version: c.Version})
 		}
 		return nil
 	})

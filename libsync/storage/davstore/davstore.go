@@ -82,7 +82,11 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 		if u, err := s.home.Parse(c.Href); err == nil {
 			href = u.EscapedPath()
 		}
-		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href}
+		version := c.SyncToken
+		if version == "" {
+			version = c.CTag
+		}
+		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href, Version: version}
 	}
 	return out, nil
 }

@@ -54,7 +54,7 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 	defer s.mu.Unlock()
 	var out []storage.CollectionInfo
 	for href, c := range s.cols {
-		out = append(out, storage.CollectionInfo{ID: c.id, Href: href})
+		out = append(out, storage.CollectionInfo{ID: c.id, Href: href, Version: "v" + strconv.Itoa(c.version)})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -132,6 +132,8 @@ type Collection struct {
 	id    string
 	items map[string]*entry
 	props map[storage.Prop]string
+	// version counts changes, like a CalDAV ctag, so syncs can skip an unchanged side.
+	version int
 }
 
 type entry struct {
@@ -143,6 +145,7 @@ type entry struct {
 func (c *Collection) Put(href string, data []byte) string {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
+	c.version++
 	e := &entry{etag: c.s.etag(), data: append([]byte(nil), data...)}
 	c.items[href] = e
 	return e.etag
@@ -152,6 +155,7 @@ func (c *Collection) Put(href string, data []byte) string {
 func (c *Collection) Drop(href string) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
+	c.version++
 	delete(c.items, href)
 }
 
@@ -159,6 +163,7 @@ func (c *Collection) Drop(href string) {
 func (c *Collection) Touch(href string) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
+	c.version++
 	if e, ok := c.items[href]; ok {
 		e.etag = c.s.etag()
 	}
@@ -219,6 +224,7 @@ func (c *Collection) Create(ctx context.Context, ident string, data []byte) (str
 	}
 	e := &entry{etag: c.s.etag(), data: append([]byte(nil), data...)}
 	c.items[href] = e
+	c.version++
 	return href, e.etag, nil
 }
 
@@ -237,6 +243,7 @@ func (c *Collection) Update(ctx context.Context, href, etag string, data []byte)
 		return "", err
 	}
 	e.etag, e.data = c.s.etag(), append([]byte(nil), data...)
+	c.version++
 	return e.etag, nil
 }
 
@@ -255,6 +262,7 @@ func (c *Collection) Delete(ctx context.Context, href, etag string) error {
 		return err
 	}
 	delete(c.items, href)
+	c.version++
 	return nil
 }
 
@@ -281,5 +289,6 @@ func (c *Collection) SetProp(ctx context.Context, p storage.Prop, value string) 
 	} else {
 		c.props[p] = value
 	}
+	c.version++
 	return nil
 }

@@ -10,9 +10,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pimsync-go/libsync/storage"
@@ -22,13 +24,28 @@ import (
 // hostile or broken server cannot take the memory.
 const MaxResponse = 256 << 20
 
-// Client talks to one DAV server.
+// Client talks to one DAV server. It is safe for concurrent use; it must not be copied
+// after its first request (it remembers the server's Digest challenge).
 type Client struct {
-	// HTTP does the requests; nil means a client with sane timeouts. Its redirect
-	// policy is replaced: redirects are followed here, keeping method and body.
-	HTTP           *http.Client
-	User, Password string // Basic credentials, sent with every request
+	// HTTP does the requests; nil means NewHTTPClient's defaults. Its redirect policy
+	// is replaced: redirects are followed here, keeping method and body.
+	HTTP *http.Client
+	// User and Password are sent with Basic authentication up front (most servers
+	// want it, and it saves a round trip); a server that answers with a Digest
+	// challenge gets Digest from then on.
+	User, Password string
 	UserAgent      string
+	// Retries is how often an idempotent request (GET, HEAD, PROPFIND, REPORT,
+	// OPTIONS) is tried again after a 5xx gateway error, a 429 or a broken
+	// connection: 0 means DefaultRetries, a negative number none.
+	Retries int
+	// Log receives a line for each retry; nil means slog.Default().
+	Log *slog.Logger
+
+	sleep func(context.Context, time.Duration) error // tests replace it
+
+	authMu  sync.Mutex
+	digests map[string]*digestChallenge // by origin (scheme://host)
 }
 
 // StatusError is a DAV request answered with an unexpected status.
@@ -58,7 +75,7 @@ func (e *StatusError) Is(target error) bool {
 	return false
 }
 
-var defaultHTTP = &http.Client{Timeout: 5 * time.Minute}
+var defaultHTTP = mustHTTPClient(HTTPOptions{})
 
 // request is one DAV request.
 type request struct {
@@ -68,10 +85,33 @@ type request struct {
 	header http.Header
 }
 
-// do sends r and returns the response with its body read (up to MaxResponse). Redirects
-// are followed with the same method and body (Go's client would turn a PROPFIND into a
-// GET); one from https to http is refused, since the credentials would go in clear.
+// do sends r and returns the response with its body read (up to MaxResponse), trying
+// again as Retries allows.
 func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, error) {
+	for attempt := 0; ; attempt++ {
+		resp, body, err := c.follow(ctx, r)
+		wait, again := c.retry(ctx, r.method, resp, err, attempt)
+		if !again {
+			return resp, body, err
+		}
+		var outcome slog.Attr
+		if err != nil {
+			outcome = slog.String("error", err.Error())
+		} else {
+			outcome = slog.Int("status", resp.StatusCode)
+		}
+		c.logger().LogAttrs(ctx, slog.LevelInfo, "retrying", slog.String("method", r.method),
+			slog.String("url", redact(r.url)), outcome, slog.Int("attempt", attempt+1), slog.Duration("wait", wait))
+		if err := c.pause(ctx, wait); err != nil {
+			return nil, nil, fmt.Errorf("%s %s: %w", r.method, redact(r.url), err)
+		}
+	}
+}
+
+// follow sends r and follows redirects with the same method and body (Go's client
+// would turn a PROPFIND into a GET); one from https to http is refused, since the
+// credentials would go in clear.
+func (c *Client) follow(ctx context.Context, r request) (*http.Response, []byte, error) {
 	hc := c.HTTP
 	if hc == nil {
 		hc = defaultHTTP
@@ -80,30 +120,9 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, err
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	target := r.url
 	for hops := 0; ; hops++ {
-		req, err := http.NewRequestWithContext(ctx, r.method, target, bytes.NewReader(r.body))
+		resp, body, err := c.send(ctx, &noRedirect, r, target)
 		if err != nil {
 			return nil, nil, err
-		}
-		for k, v := range r.header {
-			req.Header[k] = v
-		}
-		if c.User != "" || c.Password != "" {
-			req.SetBasicAuth(c.User, c.Password)
-		}
-		if c.UserAgent != "" {
-			req.Header.Set("User-Agent", c.UserAgent)
-		}
-		resp, err := noRedirect.Do(req)
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s %s: %w", r.method, redact(target), err)
-		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
-		resp.Body.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s %s: reading the response: %w", r.method, redact(target), err)
-		}
-		if len(body) > MaxResponse {
-			return nil, nil, fmt.Errorf("%s %s: response larger than %d MiB", r.method, redact(target), MaxResponse>>20)
 		}
 		switch resp.StatusCode {
 		case http.StatusMovedPermanently, http.StatusFound, http.StatusSeeOther,
@@ -114,14 +133,51 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, err
 		if hops == 5 {
 			return nil, nil, fmt.Errorf("%s %s: too many redirects", r.method, redact(r.url))
 		}
-		loc, err := req.URL.Parse(resp.Header.Get("Location"))
+		loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
 		if err != nil || resp.Header.Get("Location") == "" {
 			return nil, nil, fmt.Errorf("%s %s: redirect without a usable Location", r.method, redact(target))
 		}
-		if req.URL.Scheme == "https" && loc.Scheme != "https" {
+		if resp.Request.URL.Scheme == "https" && loc.Scheme != "https" {
 			return nil, nil, fmt.Errorf("%s %s: refusing a redirect from https to %s", r.method, redact(target), redact(loc.String()))
 		}
 		target = loc.String()
+	}
+}
+
+// send makes one request to target, answering a Digest challenge (a first one, or a
+// stale nonce) by sending it again with the same body.
+func (c *Client) send(ctx context.Context, hc *http.Client, r request, target string) (*http.Response, []byte, error) {
+	for try := 0; ; try++ {
+		req, err := http.NewRequestWithContext(ctx, r.method, target, bytes.NewReader(r.body))
+		if err != nil {
+			return nil, nil, err
+		}
+		for k, v := range r.header {
+			req.Header[k] = v
+		}
+		if c.UserAgent != "" {
+			req.Header.Set("User-Agent", c.UserAgent)
+		}
+		sentNonce := c.authorize(req, r.body)
+		resp, err := hc.Do(req)
+		if ue := (*url.Error)(nil); errors.As(err, &ue) {
+			err = ue.Err // its method and URL are in our message already
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s %s: %w", r.method, redact(target), explainTLS(err))
+		}
+		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
+		resp.Body.Close()
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s %s: reading the response: %w", r.method, redact(target), err)
+		}
+		if len(body) > MaxResponse {
+			return nil, nil, fmt.Errorf("%s %s: response larger than %d MiB", r.method, redact(target), MaxResponse>>20)
+		}
+		c.nextNonce(req.URL, resp.Header.Get("Authentication-Info"))
+		if resp.StatusCode != http.StatusUnauthorized || try == 2 || !c.challenged(req.URL, resp, sentNonce) {
+			return resp, body, nil
+		}
 	}
 }
 

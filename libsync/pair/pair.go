@@ -138,7 +138,7 @@ func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (s
 		}
 		s = vs
 	case config.TypeCalDAV, config.TypeCardDAV:
-		ds, err := openDAV(ctx, cs)
+		ds, err := openDAV(ctx, cfg, cs)
 		if err != nil {
 			return nil, fmt.Errorf("storage %s (%s:%d): %w", cs.Name, cs.File, cs.Line, err)
 		}
@@ -152,18 +152,10 @@ func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (s
 	return s, nil
 }
 
-// openDAV resolves a CalDAV or CardDAV storage's credentials and finds its home set.
-func openDAV(ctx context.Context, cs *config.Storage) (storage.Storage, error) {
-	for _, unsupported := range []struct{ name, value string }{
-		{"tls_root", cs.TLSRoot}, {"tls_fingerprint", cs.TLSFingerprint}, {"socket", cs.Socket},
-	} {
-		if unsupported.value != "" {
-			return nil, fmt.Errorf("%s: %w", unsupported.name, ErrUnsupported)
-		}
-	}
-	if len(cs.AuthCert) > 0 {
-		return nil, fmt.Errorf("auth_cert: %w", ErrUnsupported)
-	}
+// openDAV resolves a CalDAV or CardDAV storage's credentials, builds its HTTP client
+// (tls_root, tls_fingerprint, auth_cert, socket or a unix:// url) and finds its home
+// set. Certificate and key files are read here, so a wrong path fails the open.
+func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage) (storage.Storage, error) {
 	var vals [3]string
 	for i, v := range []config.Value{cs.URL, cs.Username, cs.Password} {
 		if !v.IsSet() {
@@ -175,8 +167,24 @@ func openDAV(ctx context.Context, cs *config.Storage) (storage.Storage, error) {
 		}
 		vals[i] = s
 	}
-	if strings.HasPrefix(vals[0], "unix://") {
-		return nil, fmt.Errorf("unix:// URLs: %w", ErrUnsupported)
+	opts := dav.HTTPOptions{TLSRoot: localPath(cfg, cs.TLSRoot), TLSFingerprint: cs.TLSFingerprint,
+		Socket: localPath(cfg, cs.Socket)}
+	for _, f := range cs.AuthCert {
+		opts.AuthCert = append(opts.AuthCert, localPath(cfg, f))
+	}
+	u := vals[0]
+	if strings.HasPrefix(u, "unix:") {
+		if cs.Socket != "" {
+			return nil, fmt.Errorf("url is unix:// and socket is %s as well: name the socket once (socket goes with an http:// or https:// url)", cs.Socket)
+		}
+		var err error
+		if u, opts.Socket, err = dav.UnixURL(u); err != nil {
+			return nil, err
+		}
+	}
+	hc, err := dav.NewHTTPClient(opts)
+	if err != nil {
+		return nil, err
 	}
 	ua := cs.UserAgent
 	if ua == "" {
@@ -186,6 +194,21 @@ func openDAV(ctx context.Context, cs *config.Storage) (storage.Storage, error) {
 	if cs.Type == config.TypeCardDAV {
 		kind = dav.AddressBooks
 	}
-	c := &dav.Client{User: vals[1], Password: vals[2], UserAgent: ua}
-	return davstore.Open(ctx, c, kind, vals[0])
+	c := &dav.Client{HTTP: hc, User: vals[1], Password: vals[2], UserAgent: ua}
+	return davstore.Open(ctx, c, kind, u)
+}
+
+// localPath is a file named in the configuration (tls_root, auth_cert, socket): "~/"
+// is the home directory, and a relative path is relative to the configuration file,
+// as paths of vdir storages are.
+func localPath(cfg *config.Config, p string) string {
+	if p == "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	return relativeTo(cfg, p)
 }

@@ -206,5 +206,6 @@ func redact(s string) string {
 }
 
 // ErrWeakEtag: a write would have to be conditional on a weak etag, which If-Match
-// cannot use (RFC 7232 compares strongly).
-var ErrWeakEtag = errors.New("the server gave a weak etag; a conditional write is impossible")
+// cannot use (RFC 7232 compares strongly). It is storage.ErrWeakEtag, which the sync
+// branches on.
+var ErrWeakEtag = storage.ErrWeakEtag

@@ -241,15 +241,27 @@ func (c *Client) Get(ctx context.Context, itemURL string) ([]byte, string, error
 // else only if the resource's etag is still etag (If-Match). It returns the new etag,
 // asking for it with PROPFIND when the response has none.
 func (c *Client) Put(ctx context.Context, kind Kind, itemURL, etag string, data []byte) (string, error) {
-	h := http.Header{"Content-Type": {kind.contentType()}}
-	if etag == "" {
+	h := http.Header{}
+	switch {
+	case etag == "":
 		h.Set("If-None-Match", "*")
-	} else {
-		if strings.HasPrefix(etag, "W/") {
-			return "", fmt.Errorf("PUT %s: %w", redact(itemURL), ErrWeakEtag)
-		}
+	case strings.HasPrefix(etag, "W/"):
+		return "", fmt.Errorf("PUT %s: %w", redact(itemURL), ErrWeakEtag)
+	default:
 		h.Set("If-Match", etag)
 	}
+	return c.put(ctx, kind, itemURL, h, data)
+}
+
+// Replace PUTs data at itemURL without a condition. It is for items whose etag is weak,
+// which If-Match cannot use, once the caller has read the item again and found it as it
+// was planned with.
+func (c *Client) Replace(ctx context.Context, kind Kind, itemURL string, data []byte) (string, error) {
+	return c.put(ctx, kind, itemURL, http.Header{}, data)
+}
+
+func (c *Client) put(ctx context.Context, kind Kind, itemURL string, h http.Header, data []byte) (string, error) {
+	h.Set("Content-Type", kind.contentType())
 	r := request{method: "PUT", url: itemURL, body: data, header: h}
 	resp, body, err := c.do(ctx, r)
 	if err != nil {
@@ -273,12 +285,17 @@ func (c *Client) Put(ctx context.Context, kind Kind, itemURL, etag string, data 
 	return "", fmt.Errorf("PUT %s: the server gave no etag", redact(itemURL))
 }
 
-// Delete removes the item at itemURL if its etag is still etag.
+// Delete removes the item at itemURL if its etag is still etag; with etag "", without
+// a condition (for weak etags, as Replace).
 func (c *Client) Delete(ctx context.Context, itemURL, etag string) error {
 	if strings.HasPrefix(etag, "W/") {
 		return fmt.Errorf("DELETE %s: %w", redact(itemURL), ErrWeakEtag)
 	}
-	r := request{method: "DELETE", url: itemURL, header: http.Header{"If-Match": {etag}}}
+	h := http.Header{}
+	if etag != "" {
+		h.Set("If-Match", etag)
+	}
+	r := request{method: "DELETE", url: itemURL, header: h}
 	resp, body, err := c.do(ctx, r)
 	if err != nil {
 		return err

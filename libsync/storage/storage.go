@@ -23,6 +23,9 @@ var (
 	// ErrUnsupported: the storage refuses this property (Xandikos keeps no
 	// calendar-description); the sync leaves it alone rather than fail every time.
 	ErrUnsupported = errors.New("not kept by this storage")
+	// ErrWeakEtag: the item's etag is weak, so a conditional write is impossible; a
+	// Forcer can write it once the caller has checked the item is unchanged.
+	ErrWeakEtag = errors.New("the server gave a weak etag; a conditional write is impossible")
 )
 
 // Storage is a storage root: a vdir directory, a DAV home set, a webcal feed.
@@ -131,4 +134,12 @@ func Supported(c Collection) []Prop {
 		return pl.SupportedProps()
 	}
 	return Props
+}
+
+// Forcer is a Collection that can write without a condition. The sync uses it only for
+// items whose etag is weak, right after reading the item again and finding the content
+// it planned with: a small window, where the alternative is never syncing such items.
+type Forcer interface {
+	ForceUpdate(ctx context.Context, href string, data []byte) (string, error)
+	ForceDelete(ctx context.Context, href string) error
 }

@@ -322,6 +322,9 @@ func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Act
 	case plan.Delete:
 		cur := a.Cur[a.To]
 		err := sides[a.To].col.Delete(ctx, cur.Href, cur.Etag)
+		if errors.Is(err, storage.ErrWeakEtag) {
+			err = sides[a.To].force(ctx, *cur, func(f storage.Forcer) error { return f.ForceDelete(ctx, cur.Href) })
+		}
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("delete %s on %s: %w", cur.Href, a.To, err)
 		}
@@ -343,6 +346,12 @@ func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Act
 	} else {
 		cur := a.Cur[a.To]
 		etag, err := sides[a.To].col.Update(ctx, cur.Href, cur.Etag, data)
+		if errors.Is(err, storage.ErrWeakEtag) {
+			err = sides[a.To].force(ctx, *cur, func(f storage.Forcer) (err error) {
+				etag, err = f.ForceUpdate(ctx, cur.Href, data)
+				return err
+			})
+		}
 		if err != nil {
 			return fmt.Errorf("update %s on %s: %w", cur.Href, a.To, err)
 		}
@@ -351,6 +360,28 @@ func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Act
 	var rec [2]plan.Item
 	rec[from], rec[a.To] = src, written
 	return p.Status.PutItem(key, toStatus(a.Ident, rec[plan.A], rec[plan.B]))
+}
+
+// force writes over an item whose etag is weak: it reads the item again and writes
+// without a condition only when its content is still the one planned with (vdirsyncer
+// would never write it; If-Match cannot use a weak etag).
+func (sd *side) force(ctx context.Context, cur plan.Item, write func(storage.Forcer) error) error {
+	f, ok := sd.col.(storage.Forcer)
+	if !ok {
+		return storage.ErrWeakEtag
+	}
+	got, err := sd.col.Get(ctx, []string{cur.Href})
+	switch {
+	case err != nil:
+		return err
+	case len(got) != 1:
+		return storage.ErrNotFound
+	case got[0].Err != nil:
+		return got[0].Err
+	case item.Hash(got[0].Data) != cur.Hash:
+		return fmt.Errorf("%s: %w since it was listed (its etag is weak, so its content was compared)", cur.Href, storage.ErrPrecondition)
+	}
+	return write(f)
 }
 
 // count adds a finished action to the result.

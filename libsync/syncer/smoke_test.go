@@ -2,6 +2,7 @@ package syncer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 
@@ -91,5 +92,80 @@ func TestUnchangedVersionSkipsListing(t *testing.T) {
 	}
 	if lists != [2]int{2, 2} {
 		t.Errorf("List calls on a, b = %v, want [2 2]", lists)
+	}
+}
+
+// weakStorage is a memory storage whose etags a server would send weak: conditional
+// writes fail with ErrWeakEtag, and it can write without a condition.
+type weakStorage struct {
+	*memstore.Storage
+	// meddle, when set, runs before the refused write, as an edit by someone else
+	// between the listing and the write.
+	meddle func()
+}
+
+func (w weakStorage) Collection(ctx context.Context, href string) (storage.Collection, error) {
+	c, err := w.Storage.Collection(ctx, href)
+	return weakCollection{c.(*memstore.Collection), w.meddle}, err
+}
+
+type weakCollection struct {
+	*memstore.Collection
+	meddle func()
+}
+
+func (w weakCollection) Update(ctx context.Context, href, etag string, data []byte) (string, error) {
+	if w.meddle != nil {
+		w.meddle()
+	}
+	return "", storage.ErrWeakEtag
+}
+
+func (w weakCollection) Delete(ctx context.Context, href, etag string) error {
+	return storage.ErrWeakEtag
+}
+
+func (w weakCollection) ForceUpdate(ctx context.Context, href string, data []byte) (string, error) {
+	return w.Put(href, data), nil
+}
+
+func (w weakCollection) ForceDelete(ctx context.Context, href string) error {
+	w.Drop(href)
+	return nil
+}
+
+// TestWeakEtags: an item whose etag is weak is written only after it is read again and
+// found unchanged; one edited meanwhile is left alone for the next sync.
+func TestWeakEtags(t *testing.T) {
+	ctx := context.Background()
+	a, b := memstore.New("a"), memstore.New("b")
+	ca, cb := a.Add("cal"), b.Add("cal")
+	ca.Put("one.ics", ev("one", "first"))
+	ca.Put("two.ics", ev("two", "first"))
+	wb := &weakStorage{Storage: b}
+	p := &Pair{Name: "p", Storage: [2]storage.Storage{a, wb}, Status: newMemStatus(),
+		Select: plan.Selection{From: [2]bool{true, false}}}
+	if res, err := p.Sync(ctx); err != nil || !res.OK() {
+		t.Fatalf("first sync: %v %+v", err, res)
+	}
+	ca.Put("one.ics", ev("one", "second"))
+	ca.Drop("two.ics")
+	res, err := p.Sync(ctx)
+	if err != nil || !res.OK() || res.Collections[0].Updated[plan.B] != 1 || res.Collections[0].Deleted[plan.B] != 1 {
+		t.Fatalf("sync to a weak side: %v %+v", err, res.Collections[0])
+	}
+	if got := string(cb.Snapshot()["one.ics"]); got != string(ev("one", "second")) {
+		t.Errorf("b has %q", got)
+	}
+	// Now someone edits b's item between our listing and our write.
+	ca.Put("one.ics", ev("one", "third"))
+	wb.meddle = func() { cb.Put("one.ics", ev("one", "edited on b meanwhile")) }
+	p.Storage[plan.B] = *wb
+	res, err = p.Sync(ctx)
+	if err != nil || len(res.Collections[0].ItemErrors) != 1 || !errors.Is(res.Collections[0].ItemErrors[0], storage.ErrPrecondition) {
+		t.Fatalf("weak etag and a concurrent edit: %v %+v", err, res.Collections[0])
+	}
+	if got := string(cb.Snapshot()["one.ics"]); got != string(ev("one", "edited on b meanwhile")) {
+		t.Errorf("the concurrent edit on b was overwritten: %q", got)
 	}
 }

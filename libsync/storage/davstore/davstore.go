@@ -235,3 +235,21 @@ func (c *Collection) SupportedProps() []storage.Prop {
 	}
 	return storage.Props
 }
+
+// ForceUpdate PUTs without If-Match (see storage.Forcer).
+func (c *Collection) ForceUpdate(ctx context.Context, href string, data []byte) (string, error) {
+	u, err := c.s.resolve(href)
+	if err != nil {
+		return "", err
+	}
+	return c.s.c.Replace(ctx, c.s.kind, u, data)
+}
+
+// ForceDelete DELETEs without If-Match (see storage.Forcer).
+func (c *Collection) ForceDelete(ctx context.Context, href string) error {
+	u, err := c.s.resolve(href)
+	if err != nil {
+		return err
+	}
+	return c.s.c.Delete(ctx, u, "")
+}

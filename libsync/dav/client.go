@@ -83,6 +83,9 @@ type request struct {
 	url    string
 	body   []byte
 	header http.Header
+	// once: never retried, for requests whose failure has a cheap way out
+	// (a sync-collection REPORT falls back to a full listing).
+	once bool
 }
 
 // do sends r and returns the response with its body read (up to MaxResponse), trying
@@ -91,6 +94,7 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, err
 	for attempt := 0; ; attempt++ {
 		resp, body, err := c.follow(ctx, r)
 		wait, again := c.retry(ctx, r.method, resp, err, attempt)
+		again = again && !r.once
 		if !again {
 			return resp, body, err
 		}

@@ -12,6 +12,8 @@ type Collection struct {
 	Href string
 	// Version is the storage's change tag for the collection, "" when it has none.
 	Version string
+	// SyncToken is its RFC 6578 sync token, "" when it has none.
+	SyncToken string
 }
 
 // Mapping is an explicitly configured collection: Key is its alias; on each side it is
@@ -87,7 +89,7 @@ func Collections(in CollectionsInput) []Mapped {
 			c := want[s]
 			if c.Href != "" {
 				if have, ok := byHref[s][c.Href]; ok {
-					c.ID, c.Version = have.ID, have.Version
+					c.ID, c.Version, c.SyncToken = have.ID, have.Version, have.SyncToken
 					exists[s] = true
 				}
 			} else if have, ok := byID[s][c.ID]; ok {

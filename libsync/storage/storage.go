@@ -55,6 +55,9 @@ type CollectionInfo struct {
 	// or sync-token); "" when the storage has nothing so cheap. An unchanged version
 	// lets a sync skip listing that side.
 	Version string
+	// SyncToken is the collection's RFC 6578 sync token, "" when it has none; with a
+	// ChangeLister it lets a sync list only what changed since an earlier token.
+	SyncToken string
 }
 
 // Collection is one calendar or address book.
@@ -143,3 +146,13 @@ type Forcer interface {
 	ForceUpdate(ctx context.Context, href string, data []byte) (string, error)
 	ForceDelete(ctx context.Context, href string) error
 }
+
+// ChangeLister is a Collection that can list only what changed since a sync token.
+type ChangeLister interface {
+	// Changes returns the items changed (new or modified, with etags) and the hrefs
+	// deleted since token. ErrInvalidToken means the token is no longer known.
+	Changes(ctx context.Context, token string) (changed []Entry, deleted []string, err error)
+}
+
+// ErrInvalidToken: a sync token is no longer valid; list in full.
+var ErrInvalidToken = errors.New("sync token no longer valid")

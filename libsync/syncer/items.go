@@ -56,6 +56,22 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 			}
 			return err
 		}
+		if cl, ok := c.(storage.ChangeLister); ok {
+			token, known, err := p.Status.State(key, tokenState(s))
+			if err != nil {
+				return err
+			}
+			if known && token != "" {
+				// Any failure here (a forgotten token, a server that errs on old
+				// ones) costs only a full listing, which is always right.
+				err := p.readChanges(ctx, s, sd, cl, token, records)
+				if err == nil {
+					return nil
+				}
+				sd.reset()
+				log.Info("changes since the last sync not available; listing in full", "side", s, "err", err)
+			}
+		}
 		return p.read(ctx, s, sd, records)
 	})
 	if err != nil {
@@ -90,12 +106,16 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 		r.ItemErrors = append(r.ItemErrors, err)
 	}
 	if err := p.saveVersions(key, col, sides, r); err != nil {
-		r.ItemErrors = append(r.ItemErrors, err)
+		// Only a shortcut for the next sync is lost, which then lists in full.
+		log.Warn("collection version not recorded", "err", err)
 	}
 }
 
 // versionState names the status entry that keeps a side's collection version.
 func versionState(s plan.Side) string { return "version_" + s.String() }
+
+// tokenState names the status entry that keeps a side's sync token.
+func tokenState(s plan.Side) string { return "token_" + s.String() }
 
 // unchanged reports whether side s of the collection is as the last sync left it: its
 // version (ctag, sync-token) is the one recorded then. Such a side is not listed.
@@ -105,6 +125,12 @@ func (p *Pair) unchanged(key string, s plan.Side, version string) (bool, error) 
 	}
 	old, ok, err := p.Status.State(key, versionState(s))
 	return ok && old == version, err
+}
+
+// reset forgets what a failed attempt learned, before listing again.
+func (sd *side) reset() {
+	sd.items, sd.data = map[string][]plan.Item{}, map[string][]byte{}
+	sd.unreadable, sd.errs = nil, nil
 }
 
 // fromStatus fills a side that has not changed with what the status recorded of it.
@@ -126,21 +152,31 @@ func (p *Pair) saveVersions(key string, col [2]plan.Collection, sides [2]*side, 
 		return nil
 	}
 	for s := plan.A; s <= plan.B; s++ {
+		// The token from before our writes is right: the changes since it include
+		// them, and their etags match the status, so they are not fetched again.
+		if t := col[s].SyncToken; t != "" && len(sides[s].unreadable) == 0 {
+			if err := p.putState(key, tokenState(s), t); err != nil {
+				return err
+			}
+		}
 		v := col[s].Version
 		if v == "" || r.Created[s]+r.Updated[s]+r.Deleted[s] > 0 || len(sides[s].unreadable) > 0 || sides[s].propsWritten {
 			continue
 		}
-		if old, ok, err := p.Status.State(key, versionState(s)); err != nil || ok && old == v {
-			if err != nil {
-				return err
-			}
-			continue
-		}
-		if err := p.Status.PutState(key, versionState(s), v); err != nil {
+		if err := p.putState(key, versionState(s), v); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// putState stores a status state entry unless it already has that value.
+func (p *Pair) putState(key, name, value string) error {
+	old, ok, err := p.Status.State(key, name)
+	if err != nil || ok && old == value {
+		return err
+	}
+	return p.Status.PutState(key, name, value)
 }
 
 // records returns the status's items for key, starting over when the key now maps
@@ -170,13 +206,43 @@ func (p *Pair) records(key string, col [2]plan.Collection) ([]status.Item, error
 	return nil, p.Status.PutMapping(m)
 }
 
-// read lists one side and learns every item's ident and hash: from the status when the
-// href and etag are the ones recorded, otherwise by fetching the item.
+// read lists one side in full and learns every item.
 func (p *Pair) read(ctx context.Context, s plan.Side, sd *side, records []status.Item) error {
 	l, err := sd.col.List(ctx)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", s, err)
 	}
+	return p.learnAll(ctx, s, sd, l, records)
+}
+
+// readChanges builds one side's listing from what the status recorded of it and what
+// changed since the sync token recorded after the last clean sync (RFC 6578): for a big
+// collection with a few changes, a short REPORT instead of a listing of every item.
+func (p *Pair) readChanges(ctx context.Context, s plan.Side, sd *side, cl storage.ChangeLister, token string, records []status.Item) error {
+	changed, deleted, err := cl.Changes(ctx, token)
+	if err != nil {
+		return err
+	}
+	skip := make(map[string]bool, len(changed)+len(deleted))
+	for _, h := range deleted {
+		skip[h] = true
+	}
+	for _, e := range changed {
+		skip[e.Href] = true
+	}
+	var l storage.Listing
+	for _, rec := range records {
+		if it := statusSide(rec, s); it.Href != "" && !skip[it.Href] {
+			l.Items = append(l.Items, storage.Entry{Href: it.Href, Etag: it.Etag})
+		}
+	}
+	l.Items = append(l.Items, changed...)
+	return p.learnAll(ctx, s, sd, l, records)
+}
+
+// learnAll learns the ident and hash of every listed item: from the status when the
+// href and etag are the ones recorded, otherwise by fetching the item.
+func (p *Pair) learnAll(ctx context.Context, s plan.Side, sd *side, l storage.Listing, records []status.Item) error {
 	known := make(map[string]status.Item, len(records))
 	for _, rec := range records {
 		known[statusSide(rec, s).Href] = rec

@@ -169,3 +169,74 @@ func TestWeakEtags(t *testing.T) {
 		t.Errorf("the concurrent edit on b was overwritten: %q", got)
 	}
 }
+
+// changeCountingCollection counts full listings and change listings.
+type changeCountingCollection struct {
+	countingCollection
+	changes *int
+}
+
+func (c changeCountingCollection) Changes(ctx context.Context, token string) ([]storage.Entry, []string, error) {
+	*c.changes++
+	return c.Collection.(storage.ChangeLister).Changes(ctx, token)
+}
+
+type changeCountingStorage struct {
+	countingStorage
+	changes *int
+}
+
+func (c changeCountingStorage) Collection(ctx context.Context, href string) (storage.Collection, error) {
+	col, err := c.Storage.Collection(ctx, href)
+	return changeCountingCollection{countingCollection{col, c.lists}, c.changes}, err
+}
+
+// TestSyncTokenListsChanges: after a clean sync, a side with a sync token is asked only
+// for what changed since; edits, deletes and moves arrive; a token the storage no longer
+// knows falls back to a full listing.
+func TestSyncTokenListsChanges(t *testing.T) {
+	ctx := context.Background()
+	a, b := memstore.New("a"), memstore.New("b")
+	ca, cb := a.Add("cal"), b.Add("cal")
+	for _, id := range []string{"1", "2", "3"} {
+		ca.Put(id+".ics", ev(id, "v1"))
+	}
+	var lists, changes int
+	st := newMemStatus()
+	p := &Pair{Name: "p", Storage: [2]storage.Storage{changeCountingStorage{countingStorage{a, &lists}, &changes}, b},
+		Status: st, Select: plan.Selection{From: [2]bool{true, false}}}
+	if res, err := p.Sync(ctx); err != nil || !res.OK() {
+		t.Fatalf("first sync: %v %+v", err, res)
+	}
+	if lists != 1 || changes != 0 {
+		t.Fatalf("first sync: %d listings, %d change listings of a", lists, changes)
+	}
+	ca.Put("1.ics", ev("1", "v2"))
+	ca.Drop("2.ics")
+	ca.Drop("3.ics")
+	ca.Put("moved.ics", ev("3", "v1"))
+	res, err := p.Sync(ctx)
+	if err != nil || !res.OK() {
+		t.Fatalf("second sync: %v %+v", err, res)
+	}
+	if lists != 1 || changes != 1 {
+		t.Errorf("second sync: %d listings, %d change listings of a; want 1 and 1", lists, changes)
+	}
+	if r := res.Collections[0]; r.Updated[plan.B] != 1 || r.Deleted[plan.B] != 1 || r.Created[plan.B] != 0 {
+		t.Errorf("second sync: %+v", r)
+	}
+	snap := cb.Snapshot()
+	if len(snap) != 2 || string(snap["1.ics"]) != string(ev("1", "v2")) {
+		t.Errorf("b holds %q", snap)
+	}
+	// A token the storage does not know (a server that forgot it): a full listing.
+	st.state["cal"]["token_a"] = "t999"
+	st.state["cal"]["version_a"] = ""
+	ca.Put("4.ics", ev("4", "v1"))
+	if res, err := p.Sync(ctx); err != nil || !res.OK() || res.Collections[0].Created[plan.B] != 1 {
+		t.Fatalf("sync with a forgotten token: %v %+v", err, res.Collections[0])
+	}
+	if lists != 2 {
+		t.Errorf("forgotten token: %d listings, want 2", lists)
+	}
+}

@@ -106,7 +106,7 @@ func (p *Pair) Collections(ctx context.Context) ([]plan.Mapped, error) {
 			return fmt.Errorf("list collections of %s: %w", p.Storage[s], err)
 		}
 		for _, c := range cols {
-			have[s] = append(have[s], plan.Collection{ID: c.ID, Href: c.Href, Version: c.Version})
+			have[s] = append(have[s], plan.Collection{ID: c.ID, Href: c.Href, Version: c.Version, SyncToken: c.SyncToken})
 		}
 		return nil
 	})

@@ -86,7 +86,7 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 		if version == "" {
 			version = c.CTag
 		}
-		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href, Version: version}
+		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href, Version: version, SyncToken: c.SyncToken}
 	}
 	return out, nil
 }
@@ -252,4 +252,17 @@ func (c *Collection) ForceDelete(ctx context.Context, href string) error {
 		return err
 	}
 	return c.s.c.Delete(ctx, u, "")
+}
+
+// Changes lists what changed since token with a sync-collection REPORT.
+func (c *Collection) Changes(ctx context.Context, token string) ([]storage.Entry, []string, error) {
+	ch, err := c.s.c.SyncCollection(ctx, c.url, token)
+	if err != nil {
+		return nil, nil, err
+	}
+	changed := make([]storage.Entry, len(ch.Changed))
+	for i, r := range ch.Changed {
+		changed[i] = storage.Entry{Href: r.Href, Etag: r.Etag}
+	}
+	return changed, ch.Deleted, nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/pimsync-go/libsync/storage"
@@ -54,7 +55,8 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 	defer s.mu.Unlock()
 	var out []storage.CollectionInfo
 	for href, c := range s.cols {
-		out = append(out, storage.CollectionInfo{ID: c.id, Href: href, Version: "v" + strconv.Itoa(c.version)})
+		v := strconv.Itoa(c.version)
+		out = append(out, storage.CollectionInfo{ID: c.id, Href: href, Version: "v" + v, SyncToken: "t" + v})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out, nil
@@ -79,7 +81,7 @@ func (s *Storage) Add(id string) *Collection {
 	if c, ok := s.cols[href]; ok {
 		return c
 	}
-	c := &Collection{s: s, id: id, items: map[string]*entry{}, props: map[storage.Prop]string{}}
+	c := &Collection{s: s, id: id, items: map[string]*entry{}, props: map[storage.Prop]string{}, changed: map[int]string{}}
 	s.cols[href] = c
 	return c
 }
@@ -134,6 +136,8 @@ type Collection struct {
 	props map[storage.Prop]string
 	// version counts changes, like a CalDAV ctag, so syncs can skip an unchanged side.
 	version int
+	// changed lists the href each item change touched, by version, for Changes.
+	changed map[int]string
 }
 
 type entry struct {
@@ -145,7 +149,7 @@ type entry struct {
 func (c *Collection) Put(href string, data []byte) string {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	c.version++
+	c.note(href)
 	e := &entry{etag: c.s.etag(), data: append([]byte(nil), data...)}
 	c.items[href] = e
 	return e.etag
@@ -155,7 +159,7 @@ func (c *Collection) Put(href string, data []byte) string {
 func (c *Collection) Drop(href string) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	c.version++
+	c.note(href)
 	delete(c.items, href)
 }
 
@@ -163,7 +167,7 @@ func (c *Collection) Drop(href string) {
 func (c *Collection) Touch(href string) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	c.version++
+	c.note(href)
 	if e, ok := c.items[href]; ok {
 		e.etag = c.s.etag()
 	}
@@ -224,7 +228,7 @@ func (c *Collection) Create(ctx context.Context, ident string, data []byte) (str
 	}
 	e := &entry{etag: c.s.etag(), data: append([]byte(nil), data...)}
 	c.items[href] = e
-	c.version++
+	c.note(href)
 	return href, e.etag, nil
 }
 
@@ -243,7 +247,7 @@ func (c *Collection) Update(ctx context.Context, href, etag string, data []byte)
 		return "", err
 	}
 	e.etag, e.data = c.s.etag(), append([]byte(nil), data...)
-	c.version++
+	c.note(href)
 	return e.etag, nil
 }
 
@@ -262,7 +266,7 @@ func (c *Collection) Delete(ctx context.Context, href, etag string) error {
 		return err
 	}
 	delete(c.items, href)
-	c.version++
+	c.note(href)
 	return nil
 }
 
@@ -291,4 +295,37 @@ func (c *Collection) SetProp(ctx context.Context, p storage.Prop, value string) 
 	}
 	c.version++
 	return nil
+}
+
+// note records a change to the item at href: a new version, and the href for Changes.
+func (c *Collection) note(href string) {
+	c.version++
+	c.changed[c.version] = href
+}
+
+// Changes returns what changed since a token ("t" and a version), as a CalDAV server
+// answers a sync-collection REPORT.
+func (c *Collection) Changes(ctx context.Context, token string) ([]storage.Entry, []string, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	v, err := strconv.Atoi(strings.TrimPrefix(token, "t"))
+	if err != nil || !strings.HasPrefix(token, "t") || v > c.version {
+		return nil, nil, fmt.Errorf("changes since %q: %w", token, storage.ErrInvalidToken)
+	}
+	seen := map[string]bool{}
+	var changed []storage.Entry
+	var deleted []string
+	for i := v + 1; i <= c.version; i++ {
+		href, ok := c.changed[i]
+		if !ok || seen[href] {
+			continue
+		}
+		seen[href] = true
+		if e, ok := c.items[href]; ok {
+			changed = append(changed, storage.Entry{Href: href, Etag: e.etag})
+		} else {
+			deleted = append(deleted, href)
+		}
+	}
+	return changed, deleted, nil
 }

@@ -1,0 +1,85 @@
+package dav
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/pimsync-go/libsync/storage"
+)
+
+// ErrInvalidToken: the server no longer knows the sync token (RFC 6578 valid-sync-token,
+// or it truncated the answer); the caller lists the collection in full instead.
+var ErrInvalidToken = storage.ErrInvalidToken
+
+// Changes is what changed in a collection since a sync token.
+type Changes struct {
+	Changed []Resource // new or modified items, with their etags
+	Deleted []string   // hrefs of items gone
+	Token   string     // the token to ask with next time
+}
+
+// SyncCollection asks for the changes since token with an RFC 6578 sync-collection
+// REPORT.
+func (c *Client) SyncCollection(ctx context.Context, collURL, token string) (*Changes, error) {
+	body := `<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>` + escape(token) +
+		`</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`
+	r := request{method: "REPORT", url: collURL, body: []byte(body),
+		header: http.Header{"Content-Type": {"application/xml; charset=utf-8"}}, once: true}
+	resp, data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	switch resp.StatusCode {
+	case http.StatusForbidden, http.StatusConflict, http.StatusPreconditionFailed, http.StatusInsufficientStorage:
+		return nil, fmt.Errorf("REPORT %s: %d: %w", redact(collURL), resp.StatusCode, ErrInvalidToken)
+	}
+	if err := check(r, resp, data, http.StatusMultiStatus); err != nil {
+		return nil, err
+	}
+	ms, err := parseMultistatus(data)
+	if err != nil {
+		return nil, fmt.Errorf("REPORT %s: %w", redact(collURL), err)
+	}
+	if strings.TrimSpace(ms.SyncToken) == "" {
+		return nil, fmt.Errorf("REPORT %s: no new sync token: %w", redact(collURL), ErrInvalidToken)
+	}
+	ch := &Changes{Token: strings.TrimSpace(ms.SyncToken)}
+	base := resp.Request.URL
+	dir := dirPath(base)
+	for _, r := range ms.Responses {
+		for _, h := range r.Hrefs {
+			_, inside, ok := within(base, dir, h)
+			if !ok {
+				return nil, fmt.Errorf("REPORT %s: the server names %q, outside the collection", redact(collURL), h)
+			}
+			if !inside {
+				continue
+			}
+			if strings.Contains(r.Status, " 507 ") {
+				return nil, fmt.Errorf("REPORT %s: truncated: %w", redact(collURL), ErrInvalidToken)
+			}
+			if !gone(r.Status) {
+				p := r.props()
+				if p.ResourceType != nil && p.ResourceType.Collection != nil {
+					continue
+				}
+				res := Resource{Href: h}
+				if p.Etag != nil {
+					res.Etag = strings.TrimSpace(*p.Etag)
+				}
+				ch.Changed = append(ch.Changed, res)
+				continue
+			}
+			ch.Deleted = append(ch.Deleted, h)
+		}
+	}
+	return ch, nil
+}
+
+// gone reports whether a response's status line says the resource is gone.
+func gone(status string) bool {
+	f := strings.Fields(status)
+	return len(f) >= 2 && (f[1] == "404" || f[1] == "410")
+}

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -178,11 +179,67 @@ func linkNew(tmp, path string) error {
 	return nil
 }
 
-// syncDir makes a directory's entries durable after a link, rename or removal. Some
-// file systems cannot sync directories; that is not worth failing a write for.
+// syncDir makes a directory's entries durable after a link, rename or removal, and
+// returns once an fsync of the directory that started after the call has finished.
+// Concurrent callers share fsyncs (a group commit): while one runs, the callers that
+// arrive wait and the next fsync serves them all, so a sync writing many items at once
+// pays far fewer directory fsyncs, each caller keeping its guarantee. Some file systems
+// cannot sync directories; that is not worth failing a write for.
 func syncDir(dir string) {
-	if d, err := os.Open(dir); err == nil {
-		d.Sync()
-		d.Close()
+	dirSyncs.mu.Lock()
+	g := dirSyncs.m[dir]
+	if g == nil {
+		g = &dirGroup{}
+		dirSyncs.m[dir] = g
+	}
+	dirSyncs.mu.Unlock()
+	g.sync(dir)
+}
+
+// dirSyncs holds one group per directory being synced.
+var dirSyncs = struct {
+	mu sync.Mutex
+	m  map[string]*dirGroup
+}{m: map[string]*dirGroup{}}
+
+// dirGroup coalesces the fsyncs of one directory.
+type dirGroup struct {
+	mu      sync.Mutex
+	running bool
+	waiting []chan struct{} // callers for the next fsync
+}
+
+func (g *dirGroup) sync(dir string) {
+	done := make(chan struct{})
+	g.mu.Lock()
+	g.waiting = append(g.waiting, done)
+	if !g.running {
+		g.running = true
+		go g.loop(dir)
+	}
+	g.mu.Unlock()
+	<-done
+}
+
+// loop fsyncs the directory for the callers waiting, again while new ones arrived
+// during an fsync, and stops when none are left.
+func (g *dirGroup) loop(dir string) {
+	for {
+		g.mu.Lock()
+		batch := g.waiting
+		g.waiting = nil
+		if len(batch) == 0 {
+			g.running = false
+			g.mu.Unlock()
+			return
+		}
+		g.mu.Unlock()
+		if d, err := os.Open(dir); err == nil {
+			d.Sync()
+			d.Close()
+		}
+		for _, c := range batch {
+			close(c)
+		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pimsync-go/libsync/cli/clitest"
 	"github.com/pimsync-go/libsync/dav"
 	"github.com/pimsync-go/libsync/testserver"
 	vdir "github.com/pimsync-go/libvdir"
@@ -97,6 +98,26 @@ func TestRealServers(t *testing.T) {
 			if exists(filepath.Join(a, id, "plain.ics")) {
 				t.Error("the delete did not arrive")
 			}
+			// The same event edited differently on both vdirs: the first to reach the
+			// server wins there, the other is a conflict that names both hrefs and
+			// changes nothing; keep b on the pair settles it.
+			write(t, filepath.Join(a, id, "weekly.ics"), strings.Replace(recurring, "SUMMARY:Weekly\r\n", "SUMMARY:Weekly (a)\r\n", 1))
+			farWeekly := filepath.Join(b, id, vdir.SafeName("weekly-ü@example.org", "ics"))
+			write(t, farWeekly, strings.Replace(recurring, "SUMMARY:Weekly\r\n", "SUMMARY:Weekly (b)\r\n", 1))
+			e.sync(0, "down")
+			code, out, errOut := e.run("sync", "up")
+			if code != 1 || total(clitest.JSONLines(t, out), "conflicts") != 1 || !strings.Contains(errOut, "weekly.ics") {
+				t.Fatalf("conflict through %s: exit %d\n%s\n%s", srv.Name, code, out, errOut)
+			}
+			if !strings.Contains(read(t, filepath.Join(a, id, "weekly.ics")), "Weekly (a)") {
+				t.Error("the conflict changed a's version")
+			}
+			conf += "pair settle {\n\tstorage_a a\n\tstorage_b server\n\tcollection " + fmt.Sprintf("%q", id) + "\n\tconflict_resolution keep b\n}\n"
+			write(t, e.conf, conf)
+			e.sync(0, "settle")
+			if !strings.Contains(read(t, filepath.Join(a, id, "weekly.ics")), "Weekly (b)") {
+				t.Error("keep b did not bring the server's version")
+			}
 		})
 	}
 
@@ -123,4 +144,54 @@ func TestRealServers(t *testing.T) {
 func removeCollection(srv testserver.Server, id string) {
 	c := &dav.Client{User: srv.User, Password: srv.Password}
 	c.DeleteCollection(context.Background(), srv.CalendarHome+url.PathEscape(id)+"/")
+}
+
+// TestRealServersContacts: an address book goes up to each server over CardDAV and down
+// into a second vdir, vCard 3.0 and 4.0 alike, and comes back with the same content.
+func TestRealServersContacts(t *testing.T) {
+	var rnd [4]byte
+	rand.Read(rnd[:])
+	id := "contacts-" + hex.EncodeToString(rnd[:])
+	cards := map[string]string{
+		"ada.vcf":   "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:ada\r\nFN:Ada Lovelace\r\nN:Lovelace;Ada;;;\r\nEMAIL;TYPE=INTERNET:ada@example.org\r\nTEL;TYPE=CELL:+44 20 7946 0000\r\nEND:VCARD\r\n",
+		"zoë.vcf":   "BEGIN:VCARD\r\nVERSION:4.0\r\nUID:urn:uuid:0f7a2c3e-9f0e-4b4e-8a9e-1c2d3e4f5a6b\r\nFN:Zoë Ünal\r\nN:Ünal;Zoë;;;\r\nADR;TYPE=home:;;Rue de la Paix 1;Paris;;75002;France\r\nEND:VCARD\r\n",
+		"plain.vcf": "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:plain\r\nFN:Plain\r\nN:Plain;;;;\r\nNOTE:semi\\;colon and comma\\, escaped\r\nEND:VCARD\r\n",
+	}
+	for _, srv := range testserver.All(t) {
+		t.Run(srv.Name, func(t *testing.T) {
+			t.Cleanup(func() {
+				c := &dav.Client{User: srv.User, Password: srv.Password}
+				c.DeleteCollection(context.Background(), srv.AddressBookHome+url.PathEscape(id)+"/")
+			})
+			dir := t.TempDir()
+			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+			os.MkdirAll(b, 0o755)
+			for name, data := range cards {
+				write(t, filepath.Join(a, id, name), data)
+			}
+			auth := ""
+			if srv.User != "" {
+				auth = fmt.Sprintf("\tusername %q\n\tpassword %q\n", srv.User, srv.Password)
+			}
+			conf := fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status")) +
+				fmt.Sprintf("storage a {\n\ttype vdir/vcard\n\tpath %q\n}\nstorage b {\n\ttype vdir/vcard\n\tpath %q\n}\n", a, b) +
+				fmt.Sprintf("storage server {\n\ttype carddav\n\turl %q\n%s}\n", srv.URL, auth) +
+				fmt.Sprintf("pair up {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id) +
+				fmt.Sprintf("pair down {\n\tstorage_a server\n\tstorage_b b\n\tcollection %q\n}\n", id)
+			e := &env{t: t, dir: dir, a: a, b: b, conf: filepath.Join(dir, "pimsync.conf")}
+			write(t, e.conf, conf)
+			if lines := e.sync(0, "up"); total(lines, "created_b") != 3 {
+				t.Fatalf("upload: %v", lines)
+			}
+			if lines := e.sync(0, "down"); total(lines, "created_b") != 3 {
+				t.Fatalf("download: %v", lines)
+			}
+			for name, data := range cards {
+				got := read(t, filepath.Join(b, id, vdir.SafeName(item.UID([]byte(data)), "vcf")))
+				if item.Hash([]byte(got)) != item.Hash([]byte(data)) {
+					t.Errorf("%s came back different from %s:\n%q\nsent\n%q", name, srv.Name, got, data)
+				}
+			}
+		})
+	}
 }

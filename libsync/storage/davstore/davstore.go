@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	"github.com/pimsync-go/libsync/dav"
 	"github.com/pimsync-go/libsync/storage"
@@ -23,6 +24,11 @@ type Storage struct {
 	c    *dav.Client
 	kind dav.Kind
 	home *url.URL
+
+	// props are the collections' properties as the last Collections listed them: the
+	// sync asks for them right after, and the home-set PROPFIND already brought them.
+	mu    sync.Mutex
+	props map[string]map[string]string
 }
 
 // Open finds the home set from u (a home set, a principal, or a URL whose
@@ -77,11 +83,18 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 		return nil, err
 	}
 	out := make([]storage.CollectionInfo, len(cols))
+	props := make(map[string]map[string]string, len(cols))
+	defer func() {
+		s.mu.Lock()
+		s.props = props
+		s.mu.Unlock()
+	}()
 	for i, c := range cols {
 		href := c.Href
 		if u, err := s.home.Parse(c.Href); err == nil {
 			href = u.EscapedPath()
 		}
+		props[href] = c.Props
 		version := c.SyncToken
 		if version == "" {
 			version = c.CTag
@@ -209,11 +222,24 @@ func (c *Collection) Delete(ctx context.Context, href, etag string) error {
 	return c.s.c.Delete(ctx, u, etag)
 }
 
-// Props returns the collection's synced properties.
+// takeProps returns, once, the properties the last Collections listed for href.
+func (s *Storage) takeProps(href string) (map[string]string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, ok := s.props[href]
+	delete(s.props, href)
+	return p, ok
+}
+
+// Props returns the collection's synced properties: those the home-set listing just
+// brought, or asked for with PROPFIND.
 func (c *Collection) Props(ctx context.Context) (map[storage.Prop]string, error) {
-	props, err := c.s.c.Props(ctx, c.s.kind, c.url)
-	if err != nil {
-		return nil, err
+	props, ok := c.s.takeProps(c.path)
+	if !ok {
+		var err error
+		if props, err = c.s.c.Props(ctx, c.s.kind, c.url); err != nil {
+			return nil, err
+		}
 	}
 	out := make(map[storage.Prop]string, len(props))
 	for k, v := range props {
@@ -224,6 +250,7 @@ func (c *Collection) Props(ctx context.Context) (map[storage.Prop]string, error)
 
 // SetProp sets or removes a property with PROPPATCH.
 func (c *Collection) SetProp(ctx context.Context, p storage.Prop, value string) error {
+	c.s.takeProps(c.path)
 	return c.s.c.SetProp(ctx, c.s.kind, c.url, string(p), value)
 }
 

@@ -2,6 +2,7 @@ package davstore
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -38,5 +39,48 @@ func TestContract(t *testing.T) {
 				}, k.item)
 			})
 		}
+	}
+}
+
+// countingTransport counts PROPFIND requests by Depth.
+type countingTransport struct{ depth0 int }
+
+func (c *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	if r.Method == "PROPFIND" && r.Header.Get("Depth") == "0" {
+		c.depth0++
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestPropsFromListing: the properties the home-set listing brought serve the next
+// Props of each collection, so a sync does not ask for them again.
+func TestPropsFromListing(t *testing.T) {
+	ctx := context.Background()
+	srv := testserver.Radicale(t)
+	ct := &countingTransport{}
+	c := &dav.Client{HTTP: &http.Client{Transport: ct}, User: srv.User, Password: srv.Password}
+	s, err := Open(ctx, c, dav.Calendars, srv.CalendarHome)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.CreateCollection(ctx, "props-listing-"+strings.ReplaceAll(t.Name(), "/", "-"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.DeleteCollection(ctx, info.Href)
+	col, _ := s.Collection(ctx, info.Href)
+	if err := col.SetProp(ctx, storage.DisplayName, "Listed"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Collections(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := ct.depth0
+	props, err := col.Props(ctx)
+	if err != nil || props[storage.DisplayName] != "Listed" || ct.depth0 != before {
+		t.Errorf("Props after a listing = %v, %v, with %d PROPFINDs", props, err, ct.depth0-before)
+	}
+	if _, err := col.Props(ctx); err != nil || ct.depth0 != before+1 {
+		t.Errorf("a second Props made %d PROPFINDs, want 1 (the listing's copy is used once)", ct.depth0-before)
 	}
 }

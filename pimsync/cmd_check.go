@@ -51,15 +51,9 @@ func (c *checkCmd) Run(e *cli.Env, g *grammar) error {
 	return finish(out, failed)
 }
 
-// checkStorage resolves a storage's credentials and opens it.
+// checkStorage opens a storage, which runs its credential commands (once: a password
+// prompt must not come twice), and lists its collections.
 func checkStorage(e *cli.Env, cfg *config.Config, s *config.Storage) error {
-	for _, v := range []config.Value{s.URL, s.Username, s.Password} {
-		if v.IsSet() {
-			if _, err := v.Resolve(e.Ctx); err != nil {
-				return err
-			}
-		}
-	}
 	st, err := pair.OpenStorage(e.Ctx, cfg, s)
 	if err != nil {
 		return err

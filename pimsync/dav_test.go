@@ -18,13 +18,53 @@ import (
 	"github.com/pimsync-go/libvdir/item"
 )
 
-// davStorage is a storage block for a real test server.
-func davStorage(name string, srv testserver.Server) string {
+// davStorage is a storage block for a real test server (typ caldav or carddav).
+func davStorage(name, typ, url string, srv testserver.Server) string {
 	auth := ""
 	if srv.User != "" {
 		auth = fmt.Sprintf("\tusername %q\n\tpassword %q\n", srv.User, srv.Password)
 	}
-	return fmt.Sprintf("storage %s {\n\ttype caldav\n\turl %q\n%s}\n", name, srv.CalendarHome, auth)
+	return fmt.Sprintf("storage %s {\n\ttype %s\n\turl %q\n%s}\n", name, typ, url, auth)
+}
+
+// relay writes items (and meta files) into collection id of a new vdir a, syncs them up
+// to the server over typ (caldav or carddav: pair "up", a ↔ server) and down into a new
+// vdir b (pair "down", server ↔ b), and checks that each item arrives with its content.
+func relay(t *testing.T, srv testserver.Server, typ, url, id string, items, meta map[string]string) *env {
+	t.Helper()
+	dir := t.TempDir()
+	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
+	os.MkdirAll(b, 0o755)
+	for name, data := range items {
+		write(t, filepath.Join(a, id, name), data)
+	}
+	for name, data := range meta {
+		write(t, filepath.Join(a, id, name), data)
+	}
+	vtype, ext := "vdir/icalendar", "ics"
+	if typ == "carddav" {
+		vtype, ext = "vdir/vcard", "vcf"
+	}
+	conf := fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status")) +
+		fmt.Sprintf("storage a {\n\ttype %s\n\tpath %q\n}\nstorage b {\n\ttype %s\n\tpath %q\n}\n", vtype, a, vtype, b) +
+		davStorage("server", typ, url, srv) +
+		fmt.Sprintf("pair up {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id) +
+		fmt.Sprintf("pair down {\n\tstorage_a server\n\tstorage_b b\n\tcollection %q\n}\n", id)
+	e := &env{t: t, dir: dir, a: a, b: b, conf: filepath.Join(dir, "pimsync.conf")}
+	write(t, e.conf, conf)
+	if lines := e.sync(0, "up"); total(lines, "created_b") != len(items) {
+		t.Fatalf("upload: %v", lines)
+	}
+	if lines := e.sync(0, "down"); total(lines, "created_b") != len(items) {
+		t.Fatalf("download: %v", lines)
+	}
+	for name, data := range items {
+		got := read(t, filepath.Join(b, id, vdir.SafeName(item.UID([]byte(data)), ext)))
+		if item.Hash([]byte(got)) != item.Hash([]byte(data)) {
+			t.Errorf("%s came back from %s different:\n%q\nsent\n%q", name, srv.Name, got, data)
+		}
+	}
+	return e
 }
 
 const recurring = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pimsync test//EN\r\nBEGIN:VEVENT\r\nUID:weekly-ü@example.org\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260105T100000Z\r\nDURATION:PT1H\r\nRRULE:FREQ=WEEKLY;COUNT=10;BYDAY=MO\r\nSUMMARY:Weekly\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:weekly-ü@example.org\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20260112T100000Z\r\nDTSTART:20260112T110000Z\r\nDURATION:PT1H\r\nSUMMARY:Weekly (moved)\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -43,35 +83,9 @@ func TestRealServers(t *testing.T) {
 	}
 	for _, srv := range servers {
 		t.Run(srv.Name, func(t *testing.T) {
-			dir := t.TempDir()
-			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-			os.MkdirAll(a, 0o755)
-			os.MkdirAll(b, 0o755)
 			items := map[string]string{"weekly.ics": recurring, "todo.ics": todo, "plain.ics": event("plain", "Plain")}
-			for name, data := range items {
-				write(t, filepath.Join(a, id, name), data)
-			}
-			write(t, filepath.Join(a, id, "displayname"), "Test ü")
-			conf := fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status")) +
-				fmt.Sprintf("storage a {\n\ttype vdir/icalendar\n\tpath %q\n}\nstorage b {\n\ttype vdir/icalendar\n\tpath %q\n}\n", a, b) +
-				davStorage("server", srv) +
-				fmt.Sprintf("pair up {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id) +
-				fmt.Sprintf("pair down {\n\tstorage_a server\n\tstorage_b b\n\tcollection %q\n}\n", id)
-			e := &env{t: t, dir: dir, a: a, b: b, conf: filepath.Join(dir, "pimsync.conf")}
-			write(t, e.conf, conf)
-
-			if lines := e.sync(0, "up"); total(lines, "created_b") != 3 {
-				t.Fatalf("upload: %v", lines)
-			}
-			if lines := e.sync(0, "down"); total(lines, "created_b") != 3 {
-				t.Fatalf("download: %v", lines)
-			}
-			for name, data := range items {
-				got := read(t, filepath.Join(b, id, vdir.SafeName(item.UID([]byte(data)), "ics")))
-				if item.Hash([]byte(got)) != item.Hash([]byte(data)) {
-					t.Errorf("%s came back different:\n%q\nsent\n%q", name, got, data)
-				}
-			}
+			e := relay(t, srv, "caldav", srv.CalendarHome, id, items, map[string]string{"displayname": "Test ü"})
+			a, b, conf := e.a, e.b, read(t, e.conf)
 			if got := read(t, filepath.Join(b, id, "displayname")); got != "Test ü" {
 				t.Errorf("displayname through %s: %q", srv.Name, got)
 			}
@@ -124,7 +138,7 @@ func TestRealServers(t *testing.T) {
 	// Server to server: Radicale's copy goes to Xandikos, and a second sync is a no-op.
 	dir := t.TempDir()
 	conf := fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status")) +
-		davStorage("radicale", servers[0]) + davStorage("xandikos", servers[1]) +
+		davStorage("radicale", "caldav", servers[0].CalendarHome, servers[0]) + davStorage("xandikos", "caldav", servers[1].CalendarHome, servers[1]) +
 		fmt.Sprintf("pair s2s {\n\tstorage_a radicale\n\tstorage_b xandikos\n\tcollection %q\n}\n", id)
 	e := &env{t: t, dir: dir, conf: filepath.Join(dir, "pimsync.conf")}
 	write(t, e.conf, conf)
@@ -163,35 +177,7 @@ func TestRealServersContacts(t *testing.T) {
 				c := &dav.Client{User: srv.User, Password: srv.Password}
 				c.DeleteCollection(context.Background(), srv.AddressBookHome+url.PathEscape(id)+"/")
 			})
-			dir := t.TempDir()
-			a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-			os.MkdirAll(b, 0o755)
-			for name, data := range cards {
-				write(t, filepath.Join(a, id, name), data)
-			}
-			auth := ""
-			if srv.User != "" {
-				auth = fmt.Sprintf("\tusername %q\n\tpassword %q\n", srv.User, srv.Password)
-			}
-			conf := fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status")) +
-				fmt.Sprintf("storage a {\n\ttype vdir/vcard\n\tpath %q\n}\nstorage b {\n\ttype vdir/vcard\n\tpath %q\n}\n", a, b) +
-				fmt.Sprintf("storage server {\n\ttype carddav\n\turl %q\n%s}\n", srv.URL, auth) +
-				fmt.Sprintf("pair up {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id) +
-				fmt.Sprintf("pair down {\n\tstorage_a server\n\tstorage_b b\n\tcollection %q\n}\n", id)
-			e := &env{t: t, dir: dir, a: a, b: b, conf: filepath.Join(dir, "pimsync.conf")}
-			write(t, e.conf, conf)
-			if lines := e.sync(0, "up"); total(lines, "created_b") != 3 {
-				t.Fatalf("upload: %v", lines)
-			}
-			if lines := e.sync(0, "down"); total(lines, "created_b") != 3 {
-				t.Fatalf("download: %v", lines)
-			}
-			for name, data := range cards {
-				got := read(t, filepath.Join(b, id, vdir.SafeName(item.UID([]byte(data)), "vcf")))
-				if item.Hash([]byte(got)) != item.Hash([]byte(data)) {
-					t.Errorf("%s came back different from %s:\n%q\nsent\n%q", name, srv.Name, got, data)
-				}
-			}
+			relay(t, srv, "carddav", srv.URL, id, cards, nil)
 		})
 	}
 }

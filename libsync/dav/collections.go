@@ -63,7 +63,7 @@ func (c *Client) Collections(ctx context.Context, kind Kind, homeURL string) ([]
 			continue
 		}
 		for _, h := range r.Hrefs {
-			if _, inside, ok := within(base, dir, h); !ok || !inside {
+			if _, inside, valid := within(base, dir, h); !valid || !inside {
 				continue
 			}
 			col := Collection{Href: h, Props: propsOf(kind, p)}

@@ -105,8 +105,8 @@ func (c *Client) List(ctx context.Context, collURL string) ([]Resource, error) {
 	var out []Resource
 	for _, r := range ms.Responses {
 		for _, h := range r.Hrefs {
-			_, inside, ok := within(base, dir, h)
-			if !ok {
+			_, inside, valid := within(base, dir, h)
+			if !valid {
 				return nil, fmt.Errorf("PROPFIND %s: the server names %q, outside the collection", redact(collURL), h)
 			}
 			if !inside {
@@ -217,9 +217,9 @@ func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs 
 
 // statusLineError turns a multistatus status line into a *StatusError.
 func statusLineError(method, href, status string) error {
-	code := http.StatusInternalServerError
-	if f := strings.Fields(status); len(f) >= 2 {
-		fmt.Sscanf(f[1], "%d", &code)
+	code := statusCode(status)
+	if code == 0 {
+		code = http.StatusInternalServerError
 	}
 	return &StatusError{Method: method, URL: href, Code: code}
 }

@@ -50,14 +50,14 @@ func (c *Client) SyncCollection(ctx context.Context, collURL, token string) (*Ch
 	dir := dirPath(base)
 	for _, r := range ms.Responses {
 		for _, h := range r.Hrefs {
-			_, inside, ok := within(base, dir, h)
-			if !ok {
+			_, inside, valid := within(base, dir, h)
+			if !valid {
 				return nil, fmt.Errorf("REPORT %s: the server names %q, outside the collection", redact(collURL), h)
 			}
 			if !inside {
 				continue
 			}
-			if strings.Contains(r.Status, " 507 ") {
+			if statusCode(r.Status) == http.StatusInsufficientStorage {
 				return nil, fmt.Errorf("REPORT %s: truncated: %w", redact(collURL), ErrInvalidToken)
 			}
 			if !gone(r.Status) {
@@ -80,6 +80,6 @@ func (c *Client) SyncCollection(ctx context.Context, collURL, token string) (*Ch
 
 // gone reports whether a response's status line says the resource is gone.
 func gone(status string) bool {
-	f := strings.Fields(status)
-	return len(f) >= 2 && (f[1] == "404" || f[1] == "410")
+	code := statusCode(status)
+	return code == http.StatusNotFound || code == http.StatusGone
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -64,8 +65,22 @@ type hrefProp struct {
 // ok reports whether a DAV status line ("HTTP/1.1 200 OK") is a success; an absent one
 // counts as success, as servers leave it out of responses that have propstats.
 func ok(status string) bool {
+	code := statusCode(status)
+	return code == 0 || code >= 200 && code < 300
+}
+
+// statusCode reads the code of a DAV status line ("HTTP/1.1 404 Not Found"), or
+// returns 0 when there is none. Every status line of a multistatus is read through it.
+func statusCode(status string) int {
 	f := strings.Fields(status)
-	return len(f) < 2 || strings.HasPrefix(f[1], "2")
+	if len(f) < 2 {
+		return 0
+	}
+	code, err := strconv.Atoi(f[1])
+	if err != nil {
+		return 0
+	}
+	return code
 }
 
 // props merges the properties of a response's successful propstats.

@@ -40,39 +40,9 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 	}
 	var sides [2]*side
 	err = both(func(s plan.Side) error {
-		sd := &side{items: map[string][]plan.Item{}, data: map[string][]byte{}}
+		sd, err := p.readSide(ctx, key, s, col[s], records)
 		sides[s] = sd
-		if col[s].Href == "" {
-			return nil // a dry run's collection that would be created: empty
-		}
-		c, err := p.Storage[s].Collection(ctx, col[s].Href)
-		if err != nil {
-			return fmt.Errorf("open %s on %s: %w", col[s].Href, s, err)
-		}
-		sd.col = c
-		if unchanged, err := p.unchanged(key, s, col[s].Version); err != nil || unchanged {
-			if err == nil {
-				sd.fromStatus(s, records)
-			}
-			return err
-		}
-		if cl, ok := c.(storage.ChangeLister); ok {
-			token, known, err := p.Status.State(key, tokenState(s))
-			if err != nil {
-				return err
-			}
-			if known && token != "" {
-				// Any failure here (a forgotten token, a server that errs on old
-				// ones) costs only a full listing, which is always right.
-				err := p.readChanges(ctx, s, sd, cl, token, records)
-				if err == nil {
-					return nil
-				}
-				sd.reset()
-				log.Info("changes since the last sync not available; listing in full", "side", s, "err", err)
-			}
-		}
-		return p.read(ctx, s, sd, records)
+		return err
 	})
 	if err != nil {
 		r.Err = err
@@ -109,6 +79,44 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 		// Only a shortcut for the next sync is lost, which then lists in full.
 		log.Warn("collection version not recorded", "err", err)
 	}
+}
+
+// readSide learns what one side of the collection holds, as cheaply as it can: from the
+// status when its version is unchanged, from the changes since its sync token, or by
+// listing it in full.
+func (p *Pair) readSide(ctx context.Context, key string, s plan.Side, col plan.Collection, records []status.Item) (*side, error) {
+	sd := &side{items: map[string][]plan.Item{}, data: map[string][]byte{}}
+	if col.Href == "" {
+		return sd, nil // a dry run's collection that would be created: empty
+	}
+	c, err := p.Storage[s].Collection(ctx, col.Href)
+	if err != nil {
+		return sd, fmt.Errorf("open %s on %s: %w", col.Href, s, err)
+	}
+	sd.col = c
+	unchanged, err := p.unchanged(key, s, col.Version)
+	if err != nil || unchanged {
+		sd.fromStatus(s, records)
+		return sd, err
+	}
+	if cl, ok := c.(storage.ChangeLister); ok {
+		token, known, err := p.Status.State(key, tokenState(s))
+		if err != nil {
+			return sd, err
+		}
+		if known && token != "" {
+			// Any failure here (a forgotten token, a server that errs on old ones)
+			// costs only a full listing, which is always right.
+			err := p.readChanges(ctx, s, sd, cl, token, records)
+			if err == nil {
+				return sd, nil
+			}
+			sd.reset()
+			slog.Info("changes since the last sync not available; listing in full",
+				"pair", p.Name, "collection", key, "side", s, "err", err)
+		}
+	}
+	return sd, p.read(ctx, s, sd, records)
 }
 
 // versionState names the status entry that keeps a side's collection version.
@@ -428,6 +436,36 @@ func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Act
 	return p.Status.PutItem(key, toStatus(a.Ident, rec[plan.A], rec[plan.B]))
 }
 
+// bytes returns an item's content: from this run's fetches, or fetched now, provided
+// it is still the version listed.
+func (sd *side) bytes(ctx context.Context, it plan.Item) ([]byte, error) {
+	if d, ok := sd.data[it.Href]; ok {
+		return d, nil
+	}
+	got, err := sd.fetch(ctx, it.Href)
+	if err != nil {
+		return nil, err
+	}
+	if got.Etag != it.Etag {
+		return nil, fmt.Errorf("%w since it was listed", storage.ErrPrecondition)
+	}
+	return got.Data, nil
+}
+
+// fetch reads one item now.
+func (sd *side) fetch(ctx context.Context, href string) (storage.Item, error) {
+	got, err := sd.col.Get(ctx, []string{href})
+	switch {
+	case err != nil:
+		return storage.Item{}, err
+	case len(got) != 1:
+		return storage.Item{}, fmt.Errorf("%s: %w", href, storage.ErrNotFound)
+	case got[0].Err != nil:
+		return storage.Item{}, got[0].Err
+	}
+	return got[0], nil
+}
+
 // force writes over an item whose etag is weak: it reads the item again and writes
 // without a condition only when its content is still the one planned with (vdirsyncer
 // would never write it; If-Match cannot use a weak etag).
@@ -436,15 +474,11 @@ func (sd *side) force(ctx context.Context, cur plan.Item, write func(storage.For
 	if !ok {
 		return storage.ErrWeakEtag
 	}
-	got, err := sd.col.Get(ctx, []string{cur.Href})
-	switch {
-	case err != nil:
+	got, err := sd.fetch(ctx, cur.Href)
+	if err != nil {
 		return err
-	case len(got) != 1:
-		return storage.ErrNotFound
-	case got[0].Err != nil:
-		return got[0].Err
-	case item.Hash(got[0].Data) != cur.Hash:
+	}
+	if item.Hash(got.Data) != cur.Hash {
 		return fmt.Errorf("%s: %w since it was listed (its etag is weak, so its content was compared)", cur.Href, storage.ErrPrecondition)
 	}
 	return write(f)

@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/pimsync-go/libsync/plan"
-	"github.com/pimsync-go/libsync/storage"
 	"github.com/pimsync-go/libvdir/item"
 )
 
@@ -54,26 +53,4 @@ func (p *Pair) resolve(ctx context.Context, key string, sides [2]*side, a plan.A
 		rec[s] = plan.Item{Href: cur.Href, Etag: etag, Hash: hash}
 	}
 	return p.Status.PutItem(key, toStatus(a.Ident, rec[plan.A], rec[plan.B]))
-}
-
-// bytes returns an item's content: from this run's fetches, or fetched now, provided
-// it is still the version listed.
-func (sd *side) bytes(ctx context.Context, it plan.Item) ([]byte, error) {
-	if d, ok := sd.data[it.Href]; ok {
-		return d, nil
-	}
-	got, err := sd.col.Get(ctx, []string{it.Href})
-	if err != nil {
-		return nil, err
-	}
-	if len(got) != 1 {
-		return nil, storage.ErrNotFound
-	}
-	if got[0].Err != nil {
-		return nil, got[0].Err
-	}
-	if got[0].Etag != it.Etag {
-		return nil, fmt.Errorf("%w since it was listed", storage.ErrPrecondition)
-	}
-	return got[0].Data, nil
 }

@@ -24,8 +24,9 @@ type discovered struct {
 	Action     string `json:"action"`
 }
 
-// Run lists each pair's collections and what a sync would do with each; it changes
-// nothing, not even the status.
+// Run lists each pair's collections and what a sync would do with each. It finds the
+// DAV home sets again rather than trust those the status remembers, and refreshes them
+// there; it changes nothing else.
 func (c *discoverCmd) Run(e *cli.Env, g *grammar) error {
 	cfg, targets, err := g.targets(c.Pairs)
 	if err != nil {
@@ -34,7 +35,7 @@ func (c *discoverCmd) Run(e *cli.Env, g *grammar) error {
 	out := cli.NewPrinter(e, "PAIR", "COLLECTION", "A", "B", "ACTION")
 	failed := false
 	for _, t := range targets {
-		p, err := pair.Open(e.Ctx, cfg, t.pair.Name, pair.Options{DryRun: true})
+		p, err := pair.Open(e.Ctx, cfg, t.pair.Name, pair.Options{DryRun: true, Rediscover: true})
 		if err != nil {
 			slog.Error("pair not discovered", "pair", t.pair.Name, "err", err)
 			failed = true

@@ -28,6 +28,9 @@ type Options struct {
 	DryRun bool
 	// Only restricts the sync to these collections.
 	Only []string
+	// Rediscover finds the home sets of DAV storages again instead of using those the
+	// status remembers from the last sync (pimsync discover).
+	Rediscover bool
 }
 
 // Opened is a pair ready to sync; Close releases its status database (and its lock).
@@ -35,10 +38,19 @@ type Opened struct {
 	*syncer.Pair
 	Config *config.Pair
 	db     *status.DB
+	dir    string
+	homes  homes
 }
 
-// Close closes the status database.
-func (o *Opened) Close() error { return o.db.Close() }
+// Close remembers where the DAV storages' home sets were found, for the next sync, and
+// closes the status database.
+func (o *Opened) Close() error {
+	err := o.homes.save(o.db, o.dir, o.Name)
+	if cerr := o.db.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 // Open prepares the pair called name. Storages are opened before the status database
 // is locked, so a pair whose storage is missing fails without touching the status.
@@ -47,17 +59,21 @@ func Open(ctx context.Context, cfg *config.Config, name string, opt Options) (*O
 	if cp == nil {
 		return nil, fmt.Errorf("no pair %s in %s", name, cfg.File)
 	}
+	dir, err := StatusDir(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	hs := homes{refresh: opt.Rediscover}
+	if !opt.Rediscover {
+		hs.read(dir, name)
+	}
 	var st [2]storage.Storage
 	for i, cs := range []*config.Storage{cp.A, cp.B} {
-		s, err := OpenStorage(ctx, cfg, cs)
+		s, err := openStorage(ctx, cfg, cs, &hs.side[i])
 		if err != nil {
 			return nil, fmt.Errorf("pair %s: %w", name, err)
 		}
 		st[i] = s
-	}
-	dir, err := StatusDir(ctx, cfg)
-	if err != nil {
-		return nil, err
 	}
 	var db *status.DB
 	if opt.DryRun {
@@ -95,7 +111,7 @@ func Open(ctx context.Context, cfg *config.Config, name string, opt Options) (*O
 		p.Select.Mappings = append(p.Select.Mappings, plan.Mapping{Key: m.Alias,
 			ID: [2]string{m.IDA, m.IDB}, Href: [2]string{m.HrefA, m.HrefB}})
 	}
-	return &Opened{Pair: p, Config: cp, db: db}, nil
+	return &Opened{Pair: p, Config: cp, db: db, dir: dir, homes: hs}, nil
 }
 
 // StatusDir resolves status_path; a relative one is relative to the configuration
@@ -121,6 +137,12 @@ var ErrUnsupported = errors.New("not supported by this build yet")
 // OpenStorage resolves a storage's values and opens it; a read_only storage is wrapped
 // so that no write can reach it.
 func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (storage.Storage, error) {
+	return openStorage(ctx, cfg, cs, nil)
+}
+
+// openStorage is OpenStorage with a home set remembered from an earlier sync, which a
+// DAV storage uses instead of discovery when it was found from the same account.
+func openStorage(ctx context.Context, cfg *config.Config, cs *config.Storage, h *home) (storage.Storage, error) {
 	var s storage.Storage
 	switch cs.Type {
 	case config.TypeVdirICalendar, config.TypeVdirVCard:
@@ -138,7 +160,7 @@ func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (s
 		}
 		s = vs
 	case config.TypeCalDAV, config.TypeCardDAV:
-		ds, err := openDAV(ctx, cfg, cs)
+		ds, err := openDAV(ctx, cfg, cs, h)
 		if err != nil {
 			return nil, fmt.Errorf("storage %s (%s:%d): %w", cs.Name, cs.File, cs.Line, err)
 		}
@@ -155,7 +177,7 @@ func OpenStorage(ctx context.Context, cfg *config.Config, cs *config.Storage) (s
 // openDAV resolves a CalDAV or CardDAV storage's credentials, builds its HTTP client
 // (tls_root, tls_fingerprint, auth_cert, socket or a unix:// url) and finds its home
 // set. Certificate and key files are read here, so a wrong path fails the open.
-func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage) (storage.Storage, error) {
+func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage, h *home) (storage.Storage, error) {
 	var vals [3]string
 	for i, v := range []config.Value{cs.URL, cs.Username, cs.Password} {
 		if !v.IsSet() {
@@ -195,7 +217,10 @@ func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage) (stora
 		kind = dav.AddressBooks
 	}
 	c := &dav.Client{HTTP: hc, User: vals[1], Password: vals[2], UserAgent: ua}
-	return davstore.Open(ctx, c, kind, u)
+	if h == nil {
+		return davstore.Open(ctx, c, kind, u)
+	}
+	return h.open(ctx, c, kind, u, cs)
 }
 
 // localPath is a file named in the configuration (tls_root, auth_cert, socket): "~/"

@@ -14,6 +14,7 @@
 //	mappings/<key>/items      <ident> → item record
 //	mappings/<key>/props      <name> → value record
 //	mappings/<key>/state      <name> → value record
+//	pair                      <name> → value record (PairState)
 //
 // Mapping keys and idents longer than 1 KiB are stored under their first 1 KiB followed
 // by their SHA-256 (see dbKey), with the full string inside the record. Records start
@@ -63,6 +64,7 @@ var (
 	bucketItems    = []byte("items")
 	bucketProps    = []byte("props")
 	bucketState    = []byte("state")
+	bucketPair     = []byte("pair")
 	keySchema      = []byte("schema")
 	keyInfo        = []byte("info")
 )
@@ -263,6 +265,9 @@ func (db *DB) update(fn func(tx *bbolt.Tx) error) error {
 	}
 	return db.wrap(db.bolt.Update(fn))
 }
+
+// Writable reports whether the DB was opened for a sync rather than read-only.
+func (db *DB) Writable() bool { return !db.readOnly }
 
 // writable is checked before anything else, so that a dry run that tries to write fails
 // even when the write would change nothing.
@@ -562,23 +567,29 @@ func (db *DB) DeleteProp(key, name string) error {
 // side; ok is false when nothing was stored under name.
 func (db *DB) State(key, name string) (value string, ok bool, err error) {
 	err = db.view(func(tx *bbolt.Tx) error {
-		b := subBucket(tx, key, bucketState)
-		if b == nil || name == "" {
-			return nil
-		}
-		v := b.Get([]byte(name))
-		if v == nil {
-			return nil
-		}
-		var err error
-		value, err = decodeValue(v)
+		value, ok, err = getValue(subBucket(tx, key, bucketState), name)
 		if err != nil {
-			return fmt.Errorf("mapping %s: state %s: corrupt record (%v); %s", show(key), show(name), err, deleteHint)
+			return fmt.Errorf("mapping %s: state %s: %w", show(key), show(name), err)
 		}
-		ok = true
 		return nil
 	})
 	return value, ok, err
+}
+
+// getValue reads a value record from b, which may be missing.
+func getValue(b *bbolt.Bucket, name string) (value string, ok bool, err error) {
+	if b == nil || name == "" {
+		return "", false, nil
+	}
+	v := b.Get([]byte(name))
+	if v == nil {
+		return "", false, nil
+	}
+	value, err = decodeValue(v)
+	if err != nil {
+		return "", false, fmt.Errorf("corrupt record (%v); %s", err, deleteHint)
+	}
+	return value, true, nil
 }
 
 // PutState stores an opaque value for State; it returns once that is on disk.
@@ -603,4 +614,33 @@ func checkName(what, name string) error {
 		return fmt.Errorf("%s name of %d bytes (want 1 to %d)", what, len(name), maxPlainKey)
 	}
 	return nil
+}
+
+// PairState is State for the pair as a whole rather than one collection mapping: where
+// discovery found each DAV storage's home set, so that a sync with nothing to do does
+// not repeat it.
+func (db *DB) PairState(name string) (value string, ok bool, err error) {
+	err = db.view(func(tx *bbolt.Tx) error {
+		value, ok, err = getValue(tx.Bucket(bucketPair), name)
+		if err != nil {
+			return fmt.Errorf("pair state %s: %w", show(name), err)
+		}
+		return nil
+	})
+	return value, ok, err
+}
+
+// PutPairState stores a value for PairState; it returns once that is on disk.
+func (db *DB) PutPairState(name, value string) error {
+	if err := checkName("pair state", name); err != nil {
+		return db.wrap(err)
+	}
+	rec := encodeValue(value)
+	return db.batch(func(tx *bbolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketPair)
+		if err != nil {
+			return err
+		}
+		return b.Put([]byte(name), rec)
+	})
 }

@@ -247,6 +247,7 @@ func TestInvalidArguments(t *testing.T) {
 		"PutProp long name":    db.PutProp("k", strings.Repeat("n", maxPlainKey+1), "v"),
 		"PutState empty name":  db.PutState("k", "", "v"),
 		"PutState long name":   db.PutState("k", strings.Repeat("n", 40000), "v"),
+		"PutPairState empty":   db.PutPairState("", "v"),
 	} {
 		if err == nil {
 			t.Errorf("%s: no error", name)
@@ -430,6 +431,7 @@ func TestReadOnly(t *testing.T) {
 			"PutProp":             db.PutProp("k", "color", "red"),
 			"DeleteProp":          db.DeleteProp("k", "color"),
 			"PutState":            db.PutState("k", "token", "t"),
+			"PutPairState":        db.PutPairState("home a", "h"),
 		}
 	}
 	checkWrites := func(t *testing.T, db *DB) {
@@ -859,5 +861,37 @@ func TestGroupCommitIsolatesFailures(t *testing.T) {
 	}
 	if its := mustItems(t, db, "k"); len(its) != n-n/8 {
 		t.Errorf("%d items committed, want %d", len(its), n-n/8)
+	}
+}
+
+// TestPairState: pair-level state survives a reopen, is separate from every mapping, and
+// reads as absent on a file that has none.
+func TestPairState(t *testing.T) {
+	dir := t.TempDir()
+	db := openT(t, dir, "p")
+	if _, ok, err := db.PairState("home a"); ok || err != nil {
+		t.Fatalf("PairState on a fresh file: %v, %v", ok, err)
+	}
+	for _, v := range []string{"https://x/old/", "https://x/cal/"} {
+		if err := db.PutPairState("home a", v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.PutPairState("home b", ""); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := OpenReadOnly(dir, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	for name, want := range map[string]string{"home a": "https://x/cal/", "home b": ""} {
+		if v, ok, err := ro.PairState(name); v != want || !ok || err != nil {
+			t.Errorf("PairState(%s) = %q, %v, %v; want %q", name, v, ok, err, want)
+		}
+	}
+	if maps, err := ro.Mappings(); err != nil || len(maps) != 0 {
+		t.Errorf("pair state shows up as mappings: %v, %v", maps, err)
 	}
 }

@@ -23,40 +23,85 @@ import (
 type Storage struct {
 	c    *dav.Client
 	kind dav.Kind
-	home *url.URL
+	from string // the URL discovery started from
 
+	mu sync.Mutex
+	// home is the home set; a storage opened with Known may find it again once.
+	home  *url.URL
+	known bool
 	// props are the collections' properties as the last Collections listed them: the
 	// sync asks for them right after, and the home-set PROPFIND already brought them.
-	mu    sync.Mutex
 	props map[string]map[string]string
 }
 
 // Open finds the home set from u (a home set, a principal, or a URL whose
 // current-user-principal leads to one) and returns it as a storage.
 func Open(ctx context.Context, c *dav.Client, kind dav.Kind, u string) (*Storage, error) {
-	home, err := c.HomeSet(ctx, kind, u)
+	s := &Storage{c: c, kind: kind, from: u}
+	if err := s.discover(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Known returns the storage at a home set that Open found from u before (Home), without
+// asking the server: a sync with nothing to do then costs one request. When the home
+// set fails to list, Collections finds it again from u, once.
+func Known(c *dav.Client, kind dav.Kind, u, home string) (*Storage, error) {
+	hu, err := homeURL(home)
 	if err != nil {
 		return nil, err
 	}
+	return &Storage{c: c, kind: kind, from: u, home: hu, known: true}, nil
+}
+
+// discover finds the home set from s.from.
+func (s *Storage) discover(ctx context.Context) error {
+	home, err := s.c.HomeSet(ctx, s.kind, s.from)
+	if err != nil {
+		return err
+	}
+	hu, err := homeURL(home)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.home = hu
+	s.mu.Unlock()
+	return nil
+}
+
+func homeURL(home string) (*url.URL, error) {
 	hu, err := url.Parse(home)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("home set %q: %w", home, err)
 	}
 	if !strings.HasSuffix(hu.Path, "/") {
 		hu.Path += "/"
 		hu.RawPath = ""
 	}
-	return &Storage{c: c, kind: kind, home: hu}, nil
+	return hu, nil
+}
+
+// Home is the home set's URL, to give Known next time.
+func (s *Storage) Home() string {
+	return s.homeURL().String()
+}
+
+func (s *Storage) homeURL() *url.URL {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.home
 }
 
 func (s *Storage) String() string {
-	u := *s.home
+	u := *s.homeURL()
 	u.User = nil
 	return u.String()
 }
 
 func (s *Storage) resolve(href string) (string, error) {
-	u, err := s.home.Parse(href)
+	u, err := s.homeURL().Parse(href)
 	if err != nil {
 		return "", fmt.Errorf("href %q: %w", href, err)
 	}
@@ -65,7 +110,7 @@ func (s *Storage) resolve(href string) (string, error) {
 
 // Href returns the path a collection called id gets.
 func (s *Storage) Href(id string) string {
-	return s.home.EscapedPath() + url.PathEscape(id) + "/"
+	return s.homeURL().EscapedPath() + url.PathEscape(id) + "/"
 }
 
 func idOf(href string) string {
@@ -76,9 +121,25 @@ func idOf(href string) string {
 	return seg
 }
 
-// Collections lists the home set's calendars or address books.
+// Collections lists the home set's calendars or address books. A home set that came
+// from Known and fails is looked for again from the configured URL: the account may
+// have moved.
 func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
-	cols, err := s.c.Collections(ctx, s.kind, s.home.String())
+	home := s.homeURL()
+	cols, err := s.c.Collections(ctx, s.kind, home.String())
+	s.mu.Lock()
+	retry := err != nil && s.known && ctx.Err() == nil
+	s.known = false
+	s.mu.Unlock()
+	if retry {
+		if derr := s.discover(ctx); derr != nil {
+			return nil, fmt.Errorf("%w (finding the home set again from %s: %v)", err, s.from, derr)
+		}
+		if moved := s.homeURL(); moved.String() != home.String() {
+			home = moved
+			cols, err = s.c.Collections(ctx, s.kind, home.String())
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -91,7 +152,7 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 	}()
 	for i, c := range cols {
 		href := c.Href
-		if u, err := s.home.Parse(c.Href); err == nil {
+		if u, err := home.Parse(c.Href); err == nil {
 			href = u.EscapedPath()
 		}
 		props[href] = c.Props

@@ -1,0 +1,108 @@
+package davstore
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/pimsync-go/libsync/dav"
+)
+
+// movingServer serves one calendar in the home set at home; its principal at /p/ names
+// that home set, and every other path is 404.
+type movingServer struct {
+	mu       sync.Mutex
+	home     string
+	gone     bool // the principal is 404 too
+	requests []string
+}
+
+func (m *movingServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	m.mu.Lock()
+	home, gone := m.home, m.gone
+	m.requests = append(m.requests, r.Method+" "+r.URL.Path)
+	m.mu.Unlock()
+	w.Header().Set("Content-Type", "application/xml")
+	switch {
+	case r.Method == "PROPFIND" && r.URL.Path == "/p/" && !gone:
+		w.WriteHeader(http.StatusMultiStatus)
+		fmt.Fprintf(w, `<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><response><href>/p/</href><propstat><prop><current-user-principal><href>/p/</href></current-user-principal><C:calendar-home-set><href>%s</href></C:calendar-home-set></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`, home)
+	case r.Method == "PROPFIND" && r.URL.Path == home:
+		w.WriteHeader(http.StatusMultiStatus)
+		fmt.Fprintf(w, `<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><response><href>%[1]s</href><propstat><prop><resourcetype><collection/></resourcetype></prop><status>HTTP/1.1 200 OK</status></propstat></response><response><href>%[1]swork/</href><propstat><prop><resourcetype><collection/><C:calendar/></resourcetype><getctag>"7"</getctag></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`, home)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+func (m *movingServer) take() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.requests
+	m.requests = nil
+	return r
+}
+
+// TestKnown: a home set found before lists collections in one request; when the
+// account has moved, the storage finds the new home set from the configured URL.
+func TestKnown(t *testing.T) {
+	ctx := context.Background()
+	srv := &movingServer{home: "/cal/"}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	c := &dav.Client{}
+
+	s, err := Open(ctx, c, dav.Calendars, hs.URL+"/p/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Home() != hs.URL+"/cal/" {
+		t.Fatalf("Home = %s", s.Home())
+	}
+	srv.take()
+
+	tests := []struct {
+		name       string
+		serverHome string
+		gone       bool
+		want       []string // requests of the first Collections
+		wantHref   string   // the collection it lists; "" for an error
+	}{
+		{"unchanged", "/cal/", false, []string{"PROPFIND /cal/"}, "/cal/work/"},
+		{"moved", "/moved/", false, []string{"PROPFIND /cal/", "PROPFIND /p/", "PROPFIND /moved/"}, "/moved/work/"},
+		{"gone", "/elsewhere/", true, []string{"PROPFIND /cal/", "PROPFIND /p/"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv.mu.Lock()
+			srv.home, srv.gone = tt.serverHome, tt.gone
+			srv.mu.Unlock()
+			s, err := Known(c, dav.Calendars, hs.URL+"/p/", hs.URL+"/cal/")
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, err := s.Collections(ctx)
+			if got := srv.take(); strings.Join(got, ", ") != strings.Join(tt.want, ", ") {
+				t.Errorf("requests %q, want %q", got, tt.want)
+			}
+			if tt.wantHref == "" {
+				if err == nil || !strings.Contains(err.Error(), "finding the home set again from "+hs.URL+"/p/") {
+					t.Errorf("Collections on a vanished account: %v, %v", cols, err)
+				}
+				return
+			}
+			if err != nil || len(cols) != 1 || cols[0].Href != tt.wantHref {
+				t.Errorf("Collections = %+v, %v; want %s", cols, err, tt.wantHref)
+			}
+			// Once found again, the home set is not looked for again.
+			s.Collections(ctx)
+			if got := srv.take(); len(got) != 1 {
+				t.Errorf("second Collections: %q", got)
+			}
+		})
+	}
+}

@@ -36,6 +36,17 @@ const (
 // DefaultInterval is how often a storage is checked for changes when it sets no interval.
 const DefaultInterval = 300 * time.Second
 
+// Defaults and bounds of a storage's concurrency and multiget_size. Eight writes in
+// flight keep a server busy without queueing at its worker limit (Radicale's default is
+// 8 threads); a multiget of 100 items answers in well under a second on every server we
+// know, where vdirsyncer's unbounded ones time out.
+const (
+	DefaultConcurrency  = 8
+	MaxConcurrency      = 64
+	DefaultMultigetSize = 100
+	MaxMultigetSize     = 1000
+)
+
 // Config is a parsed and checked configuration file. Nothing changes it after Parse, so
 // it may be read from many goroutines at once.
 type Config struct {
@@ -98,6 +109,12 @@ type Storage struct {
 
 	Interval time.Duration // how often to look for changes; DefaultInterval unless set
 	ReadOnly bool          // nothing is ever written to it; always true for webcal
+
+	// Concurrency bounds the writes in flight to the storage (DefaultConcurrency).
+	Concurrency int
+	// MultigetSize is how many items one read asks for (DefaultMultigetSize); only
+	// CalDAV and CardDAV storages set it.
+	MultigetSize int
 
 	File      string
 	Line, Col int

@@ -53,19 +53,19 @@ func TestExample(t *testing.T) {
 	check(t, "cal_local", c.Storages["cal_local"], &Storage{
 		Name: "cal_local", Type: TypeVdirICalendar,
 		Path:    Value{Literal: "~/.local/share/calendars/", IsPath: true, Name: "path", File: f, Line: 5, Col: 2},
-		FileExt: "ics", Interval: 30 * time.Second, File: f, Line: 3, Col: 1,
+		FileExt: "ics", Interval: 30 * time.Second, Concurrency: 8, MultigetSize: 100, File: f, Line: 3, Col: 1,
 	})
 	check(t, "cal_remote", c.Storages["cal_remote"], &Storage{
 		Name: "cal_remote", Type: TypeCalDAV,
 		URL:                 Value{Literal: "https://caldav.example.com/", Name: "url", File: f, Line: 11, Col: 2},
 		Username:            Value{Literal: "hugo@example.com", Name: "username", File: f, Line: 12, Col: 2},
 		Password:            Value{Cmd: []string{"hiq", "-dFpassword", "proto=caldavs", "username=hugo@example.com"}, Name: "password", File: f, Line: 13, Col: 2},
-		CollectionIDSegment: "last", Interval: DefaultInterval, File: f, Line: 9, Col: 1,
+		CollectionIDSegment: "last", Interval: DefaultInterval, Concurrency: 8, MultigetSize: 100, File: f, Line: 9, Col: 1,
 	})
 	check(t, "holidays", c.Storages["holidays"], &Storage{
 		Name: "holidays", Type: TypeWebcal, CollectionID: "holidays",
 		URL:      Value{Shell: "pass show webcal/holidays | head -1", Name: "url", File: f, Line: 20, Col: 2},
-		Interval: DefaultInterval, ReadOnly: true, File: f, Line: 17, Col: 1,
+		Interval: DefaultInterval, Concurrency: 8, MultigetSize: 100, ReadOnly: true, File: f, Line: 17, Col: 1,
 	})
 	if len(c.Pairs) != 2 {
 		t.Fatalf("%d pairs, want 2", len(c.Pairs))
@@ -100,7 +100,7 @@ func TestFull(t *testing.T) {
 	local := &Storage{
 		Name: "contacts_local", Type: TypeVdirVCard,
 		Path:    Value{Literal: "/home/u/contacts", IsPath: true, Name: "path", File: f, Line: 8, Col: 2},
-		FileExt: "vcard", ReadOnly: true, Interval: time.Minute, File: f, Line: 6, Col: 1,
+		FileExt: "vcard", ReadOnly: true, Interval: time.Minute, Concurrency: 8, MultigetSize: 100, File: f, Line: 6, Col: 1,
 	}
 	check(t, "contacts_local", c.Storages["contacts_local"], local)
 	remote := &Storage{
@@ -111,7 +111,7 @@ func TestFull(t *testing.T) {
 		Password:            Value{Name: "password", File: f, Line: 20, Col: 2},
 		CollectionIDSegment: "second-last", UserAgent: "pimsync-go test", TLSRoot: "/etc/ca.pem",
 		TLSFingerprint: "AB:CD:EF", AuthCert: []string{"/etc/cert.pem", "/etc/key.pem"},
-		Interval: DefaultInterval, File: f, Line: 13, Col: 1,
+		Interval: DefaultInterval, Concurrency: 8, MultigetSize: 50, File: f, Line: 13, Col: 1,
 	}
 	check(t, "contacts_remote", c.Storages["contacts_remote"], remote)
 	if !remote.Password.IsSet() || remote.UserAgent == "" {
@@ -119,22 +119,22 @@ func TestFull(t *testing.T) {
 	}
 	check(t, "feed", c.Storages["feed"], &Storage{
 		Name: "feed", Type: TypeWebcal, CollectionID: "feed", AuthCert: []string{"/etc/bundle.pem"},
-		URL:      Value{Literal: "https://example.com/feed.ics", Name: "url", File: f, Line: 29, Col: 2},
-		ReadOnly: true, Interval: DefaultInterval, File: f, Line: 27, Col: 1,
+		URL:      Value{Literal: "https://example.com/feed.ics", Name: "url", File: f, Line: 30, Col: 2},
+		ReadOnly: true, Interval: DefaultInterval, Concurrency: 8, MultigetSize: 100, File: f, Line: 28, Col: 1,
 	})
 	check(t, "cal dir", c.Storages["cal dir"], &Storage{
 		Name: "cal dir", Type: TypeVdirICalendar, FileExt: "ics",
-		Path:     Value{Literal: "~/cal", IsPath: true, Name: "path", File: f, Line: 35, Col: 2},
-		Interval: DefaultInterval, File: f, Line: 33, Col: 1,
+		Path:     Value{Literal: "~/cal", IsPath: true, Name: "path", File: f, Line: 36, Col: 2},
+		Interval: DefaultInterval, Concurrency: 4, MultigetSize: 100, File: f, Line: 34, Col: 1,
 	})
 	check(t, "contacts", c.Pair("contacts"), &Pair{
 		Name: "contacts", FromA: true, FromB: true, Collections: []string{"friends"},
-		Mappings: []Mapping{{Alias: "work", HrefA: "/work/", IDB: "w0rk", Line: 43}},
+		Mappings: []Mapping{{Alias: "work", HrefA: "/work/", IDB: "w0rk", Line: 45}},
 		OnEmpty:  OnEmptySync, OnDelete: OnDeleteSync, Conflict: Resolution{Keep: "b"}, OneWay: true,
-		File: f, Line: 38, Col: 1,
+		File: f, Line: 40, Col: 1,
 	})
 	check(t, "feed in cal", c.Pair("feed in cal"), &Pair{
-		Name: "feed in cal", FromA: true, Conflict: Resolution{Keep: "a"}, File: f, Line: 53, Col: 1,
+		Name: "feed in cal", FromA: true, Conflict: Resolution{Keep: "a"}, File: f, Line: 55, Col: 1,
 	})
 	if k := c.Storages["contacts_remote"].Kind(); k != Contacts || k.String() != "contacts" {
 		t.Errorf("Kind = %v", k)

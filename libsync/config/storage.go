@@ -24,6 +24,9 @@ var storageSpecs = map[string]spec{
 	"interval":  {min: 1, max: 1},
 	"read_only": {min: 0, max: 0},
 
+	"concurrency":   {min: 1, max: 1},
+	"multiget_size": {min: 1, max: 1, types: davTypes},
+
 	"path":    {min: 1, max: 1, value: true, types: vdirTypes},
 	"fileext": {min: 1, max: 1, types: vdirTypes},
 
@@ -64,7 +67,8 @@ var typeHints = map[string]string{
 // storage interprets one storage block. The storage is returned even when it has
 // problems, so that pairs naming it are not also reported as naming an undefined one.
 func (p *parser) storage(d *scfg.Directive) *Storage {
-	s := &Storage{Name: d.Params[0], Interval: DefaultInterval, File: p.file, Line: d.Line, Col: d.Col}
+	s := &Storage{Name: d.Params[0], Interval: DefaultInterval, Concurrency: DefaultConcurrency,
+		MultigetSize: DefaultMultigetSize, File: p.file, Line: d.Line, Col: d.Col}
 	where := "storage " + scfg.Quote(s.Name)
 	switch {
 	case s.Name == "":
@@ -97,6 +101,12 @@ func (p *parser) storage(d *scfg.Directive) *Storage {
 		s.Interval = p.interval(x)
 	}
 	s.ReadOnly = len(got["read_only"]) > 0
+	if x := first(got["concurrency"]); x != nil {
+		s.Concurrency = p.count(x, DefaultConcurrency, MaxConcurrency)
+	}
+	if x := first(got["multiget_size"]); x != nil {
+		s.MultigetSize = p.count(x, DefaultMultigetSize, MaxMultigetSize)
+	}
 	if x := first(got["path"]); x != nil {
 		s.Path = p.value(x, true)
 		p.notEmpty(x, "path")
@@ -215,6 +225,17 @@ func (p *parser) interval(x *scfg.Directive) time.Duration {
 		return time.Duration(n) * time.Second
 	}
 	return DefaultInterval
+}
+
+// count reads a whole number from 1 to max; a bad one is reported and def used.
+func (p *parser) count(x *scfg.Directive, def, max int) int {
+	v := x.Params[0]
+	n, err := strconv.Atoi(v)
+	if v == "" || strings.Trim(v, "0123456789") != "" || err != nil || n < 1 || n > max {
+		p.atParam(x, 0, "%s must be a whole number from 1 to %d, not %s", x.Name, max, scfg.Quote(v))
+		return def
+	}
+	return n
 }
 
 // str returns the parameter of a single-valued directive, reporting an empty one unless

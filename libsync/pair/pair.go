@@ -98,6 +98,8 @@ func Open(ctx context.Context, cfg *config.Config, name string, opt Options) (*O
 			OneWay:    cp.OneWay,
 		},
 		DeleteSync: cp.OnDelete == config.OnDeleteSync,
+		Writes:     [2]int{cp.A.Concurrency, cp.B.Concurrency},
+		FetchSize:  [2]int{cp.A.MultigetSize, cp.B.MultigetSize},
 		Only:       opt.Only,
 		DryRun:     opt.DryRun,
 	}

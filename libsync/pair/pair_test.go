@@ -138,3 +138,24 @@ func unixServer(t *testing.T, h http.Handler) string {
 	t.Cleanup(srv.Close)
 	return sock
 }
+
+// TestOpenLimits: a storage's concurrency and multiget_size reach the sync, per side.
+func TestOpenLimits(t *testing.T) {
+	dir := t.TempDir()
+	srv := httptest.NewServer(&fakeHome{})
+	defer srv.Close()
+	conf := fmt.Sprintf("status_path %s/status\nstorage local {\n\ttype vdir/icalendar\n\tpath %s\n\tconcurrency 32\n}\nstorage remote {\n\ttype caldav\n\turl %s/\n\tconcurrency 2\n\tmultiget_size 25\n}\npair p {\n\tstorage_a local\n\tstorage_b remote\n\tcollections all\n}\n",
+		dir, dir, srv.URL)
+	cfg, err := config.Parse(filepath.Join(dir, "pimsync.conf"), strings.NewReader(conf))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := Open(context.Background(), cfg, "p", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	if p.Writes != [2]int{32, 2} || p.FetchSize != [2]int{config.DefaultMultigetSize, 25} {
+		t.Errorf("Writes %v, FetchSize %v", p.Writes, p.FetchSize)
+	}
+}

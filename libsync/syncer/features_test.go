@@ -3,6 +3,7 @@ package syncer
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/status"
@@ -360,6 +362,44 @@ var features = []scenario{
 		}
 		if _, ok, _ := e.st.Mapping("cal"); ok {
 			t.Error("cal was recorded")
+		}
+	}},
+
+	{"fetch size and write limits", func(t *testing.T, e *env) {
+		e.both(nil)
+		const n = 90
+		for i := range n {
+			e.put(A, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "item"))
+		}
+		e.pair.FetchSize = [2]int{40, 0}
+		e.pair.Writes = [2]int{8, 3}
+		var mu sync.Mutex
+		inFlight, most := 0, 0
+		e.hooks[B].mu.Lock()
+		e.hooks[B].fail = func(op, href string) error {
+			mu.Lock()
+			inFlight++
+			most = max(most, inFlight)
+			mu.Unlock()
+			time.Sleep(time.Millisecond) // long enough for the others to pile up
+			mu.Lock()
+			inFlight--
+			mu.Unlock()
+			return nil
+		}
+		e.hooks[B].mu.Unlock()
+		e.counts(e.syncOK(), [2]int{0, n}, [2]int{}, [2]int{})
+		e.hooks[A].mu.Lock()
+		var sizes []int
+		for _, g := range e.hooks[A].gets {
+			sizes = append(sizes, len(g))
+		}
+		e.hooks[A].mu.Unlock()
+		if !slices.Equal(sizes, []int{40, 40, 10}) {
+			t.Errorf("Get sizes %v, want [40 40 10]", sizes)
+		}
+		if most != 3 {
+			t.Errorf("up to %d writes at once on b, want 3", most)
 		}
 	}},
 

@@ -8,16 +8,12 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/pimsync-go/libsync/config"
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/status"
 	"github.com/pimsync-go/libsync/storage"
 	"github.com/pimsync-go/libvdir/item"
 )
-
-// fetchChunk is how many hrefs one Get asks for: a DAV multiget of this size is quick
-// on every server we know, and no server rejects it (vdirsyncer's unchunked multigets
-// fail on several).
-const fetchChunk = 100
 
 // side is what the sync learned of one side of a collection.
 type side struct {
@@ -273,8 +269,9 @@ func (p *Pair) learnAll(ctx context.Context, s plan.Side, sd *side, l storage.Li
 		sd.unreadable = append(sd.unreadable, u.Href)
 		sd.errs = append(sd.errs, fmt.Errorf("%s on %s: %s; not synced", u.Href, s, u.Reason))
 	}
-	for start := 0; start < len(fetch); start += fetchChunk {
-		hrefs := fetch[start:min(start+fetchChunk, len(fetch))]
+	chunk := orDefault(p.FetchSize[s], config.DefaultMultigetSize)
+	for start := 0; start < len(fetch); start += chunk {
+		hrefs := fetch[start:min(start+chunk, len(fetch))]
 		got, err := sd.col.Get(ctx, hrefs)
 		if err != nil {
 			return fmt.Errorf("fetch from %s: %w", s, err)
@@ -329,14 +326,14 @@ func (p *Pair) learn(s plan.Side, sd *side, it storage.Item) {
 	sd.data[it.Href] = it.Data
 }
 
-// run carries out the actions, up to Concurrency at a time, committing each one to the
-// status as soon as it is done.
+// run carries out the actions, up to Concurrency at a time and Writes[side] to a side,
+// committing each one to the status as soon as it is done.
 func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []plan.Action, r *CollectionResult) {
-	limit := p.Concurrency
-	if limit <= 0 {
-		limit = 8
+	var writes [2]chan struct{}
+	for i := range writes {
+		writes[i] = make(chan struct{}, orDefault(p.Writes[i], config.DefaultConcurrency))
 	}
-	sem := make(chan struct{}, limit)
+	sem := make(chan struct{}, orDefault(p.Concurrency, cap(writes[0])+cap(writes[1])))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	done := func(a plan.Action, err error) {
@@ -378,6 +375,10 @@ func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []pl
 				r.Resolved++
 				mu.Unlock()
 				return
+			}
+			if a.Op == plan.Create || a.Op == plan.Update || a.Op == plan.Delete {
+				writes[a.To] <- struct{}{}
+				defer func() { <-writes[a.To] }()
 			}
 			done(a, p.apply(ctx, key, sides, a))
 		}()
@@ -529,4 +530,11 @@ func toStatus(ident string, a, b plan.Item) status.Item {
 		A: status.Side{Href: a.Href, Etag: a.Etag, Hash: a.Hash},
 		B: status.Side{Href: b.Href, Etag: b.Etag, Hash: b.Hash},
 	}
+}
+
+func orDefault(n, def int) int {
+	if n <= 0 {
+		return def
+	}
+	return n
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pimsync-go/libsync/config"
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/status"
 	vdir "github.com/pimsync-go/libvdir"
@@ -339,7 +340,7 @@ var vdirsyncerScenarios = []scenario{
 			t.Errorf("%d Get calls on a, want 2", len(gets))
 		}
 		for _, g := range gets {
-			if len(g) > fetchChunk {
+			if len(g) > config.DefaultMultigetSize {
 				t.Errorf("a Get of %d hrefs", len(g))
 			}
 		}

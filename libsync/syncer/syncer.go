@@ -46,8 +46,16 @@ type Pair struct {
 	// DryRun plans and reports but writes nothing, neither to the storages nor to the
 	// status.
 	DryRun bool
-	// Concurrency bounds the item writes in flight per collection (default 8).
+	// Writes bounds the item writes in flight to each side (0 means
+	// config.DefaultConcurrency), which a slow server may need lower and a local disk
+	// can take higher.
+	Writes [2]int
+	// Concurrency bounds the item actions in flight per collection, whichever side they
+	// write to (0 means Writes[A] + Writes[B]).
 	Concurrency int
+	// FetchSize is how many items one Get asks each side for (0 means
+	// config.DefaultMultigetSize).
+	FetchSize [2]int
 	// Resolver, if set, settles conflicts (resolve-conflicts).
 	Resolver Resolver
 	// ConflictsOnly does nothing but settle conflicts with Resolver.

@@ -6,9 +6,15 @@ require github.com/pimsync-go/libvdir v0.0.0
 
 require (
 	github.com/alecthomas/kong v1.17.0
+	github.com/emersion/go-ical v0.0.0-20250609112844-439c63cef608
+	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
+	github.com/emersion/go-webdav v0.7.1-0.20260628102823-c16f8a9a132c
 	go.etcd.io/bbolt v1.5.0
 )
 
-require golang.org/x/sys v0.45.0 // indirect
+require (
+	github.com/teambition/rrule-go v1.8.2 // indirect
+	golang.org/x/sys v0.45.0 // indirect
+)
 
 replace github.com/pimsync-go/libvdir => ../libvdir

@@ -140,6 +140,12 @@ func (c *Client) proppatch(ctx context.Context, collURL, name, ns, op string) er
 		return err
 	}
 	if err := check(r, resp, data, http.StatusMultiStatus, http.StatusOK, http.StatusNoContent); err != nil {
+		switch resp.StatusCode {
+		case http.StatusForbidden, http.StatusMethodNotAllowed, http.StatusNotImplemented:
+			// The server keeps no properties of this collection (go-webdav's answers
+			// 501): a sync leaves them alone rather than fail on every run.
+			return fmt.Errorf("%w (%w)", err, storage.ErrUnsupported)
+		}
 		return err
 	}
 	if resp.StatusCode == http.StatusMultiStatus {
@@ -159,14 +165,26 @@ func (c *Client) proppatch(ctx context.Context, collURL, name, ns, op string) er
 }
 
 // MakeCollection creates a calendar (MKCALENDAR) or an address book (extended MKCOL)
-// at collURL.
+// at collURL. A server that refuses MKCALENDAR as a method (servers built on
+// go-webdav) gets an extended MKCOL of a calendar, RFC 5689's other way.
 func (c *Client) MakeCollection(ctx context.Context, kind Kind, collURL string) error {
-	r := request{method: "MKCALENDAR", url: collURL}
-	if kind == AddressBooks {
-		r = request{method: "MKCOL", url: collURL, header: http.Header{"Content-Type": {"application/xml; charset=utf-8"}},
-			body: []byte(`<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:CR="` + nsCardAV +
-				`"><D:set><D:prop><D:resourcetype><D:collection/><CR:addressbook/></D:resourcetype></D:prop></D:set></D:mkcol>`)}
+	if kind == Calendars {
+		r := request{method: "MKCALENDAR", url: collURL}
+		resp, data, err := c.do(ctx, r)
+		if err != nil {
+			return err
+		}
+		if resp.StatusCode != http.StatusMethodNotAllowed && resp.StatusCode != http.StatusNotImplemented {
+			return check(r, resp, data, http.StatusCreated, http.StatusOK, http.StatusNoContent)
+		}
 	}
+	typ := "<CR:addressbook/>"
+	if kind == Calendars {
+		typ = "<C:calendar/>"
+	}
+	r := request{method: "MKCOL", url: collURL, header: http.Header{"Content-Type": {"application/xml; charset=utf-8"}},
+		body: []byte(`<?xml version="1.0" encoding="utf-8"?><D:mkcol xmlns:D="DAV:" xmlns:C="` + nsCalDAV + `" xmlns:CR="` + nsCardAV +
+			`"><D:set><D:prop><D:resourcetype><D:collection/>` + typ + `</D:resourcetype></D:prop></D:set></D:mkcol>`)}
 	resp, data, err := c.do(ctx, r)
 	if err != nil {
 		return err

@@ -2,6 +2,7 @@ package davtest
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,8 @@ import (
 	"github.com/emersion/go-webdav/caldav"
 	"github.com/emersion/go-webdav/carddav"
 
+	"github.com/pimsync-go/libsync/dav"
+	"github.com/pimsync-go/libsync/storage"
 	"github.com/pimsync-go/libsync/testserver"
 )
 
@@ -152,4 +155,29 @@ func TestShims(t *testing.T) {
 	expect(t, "DELETE with a wrong If-Match", code, http.StatusPreconditionFailed, body)
 	code, _, body = s.Do(t, http.MethodDelete, item, nil, map[string]string{"If-Match": h.Get("ETag")})
 	expect(t, "DELETE with the right If-Match", code, http.StatusNoContent, body)
+}
+
+// TestBareClient: our client copes with go-webdav's server as it is, without the shims:
+// it makes calendars with extended MKCOL when MKCALENDAR is refused, and a PROPPATCH the
+// server refuses outright is ErrUnsupported, which the sync skips, not an error.
+func TestBareClient(t *testing.T) {
+	ctx := context.Background()
+	s := bare(t)
+	c := &dav.Client{}
+	for _, tt := range []struct {
+		kind dav.Kind
+		home string
+	}{{dav.Calendars, s.CalendarHome}, {dav.AddressBooks, s.AddressBookHome}} {
+		col := tt.home + "bare/"
+		if err := c.MakeCollection(ctx, tt.kind, col); err != nil {
+			t.Fatalf("MakeCollection in %s: %v", tt.home, err)
+		}
+		cols, err := c.Collections(ctx, tt.kind, tt.home)
+		if err != nil || len(cols) != 1 || !strings.HasSuffix(cols[0].Href, "/bare/") {
+			t.Errorf("Collections of %s = %+v, %v", tt.home, cols, err)
+		}
+		if err := c.SetProp(ctx, tt.kind, col, "displayname", "Bare"); !errors.Is(err, storage.ErrUnsupported) {
+			t.Errorf("SetProp on %s: %v, want ErrUnsupported", col, err)
+		}
+	}
 }

@@ -24,7 +24,7 @@ import (
 
 // Server is a running DAV server for tests.
 type Server struct {
-	Name            string // "radicale" or "xandikos"
+	Name            string // "radicale", "xandikos", or davtest.Name for the in-process server
 	URL             string // base URL, ending in "/"
 	User, Password  string // Basic credentials; Xandikos ignores them
 	CalendarHome    string // URL of the calendar home set

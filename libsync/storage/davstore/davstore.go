@@ -236,6 +236,20 @@ func (c *Collection) Get(ctx context.Context, hrefs []string) ([]storage.Item, e
 	return out, nil
 }
 
+// resolve makes an item's href a URL. Hrefs are the absolute paths listings give; a
+// relative one is taken, as a multiget takes it, relative to the collection.
+func (c *Collection) resolve(href string) (string, error) {
+	base, err := url.Parse(c.url)
+	if err != nil {
+		return "", err
+	}
+	u, err := base.Parse(href)
+	if err != nil {
+		return "", fmt.Errorf("href %q: %w", href, err)
+	}
+	return u.String(), nil
+}
+
 func (c *Collection) ext() string {
 	if c.s.kind == dav.AddressBooks {
 		return "vcf"
@@ -262,7 +276,7 @@ func (c *Collection) Create(ctx context.Context, ident string, data []byte) (str
 }
 
 func (c *Collection) put(ctx context.Context, href, etag string, data []byte) (string, error) {
-	u, err := c.s.resolve(href)
+	u, err := c.resolve(href)
 	if err != nil {
 		return "", err
 	}
@@ -276,7 +290,7 @@ func (c *Collection) Update(ctx context.Context, href, etag string, data []byte)
 
 // Delete deletes the item at href with If-Match: etag.
 func (c *Collection) Delete(ctx context.Context, href, etag string) error {
-	u, err := c.s.resolve(href)
+	u, err := c.resolve(href)
 	if err != nil {
 		return err
 	}
@@ -326,7 +340,7 @@ func (c *Collection) SupportedProps() []storage.Prop {
 
 // ForceUpdate PUTs without If-Match (see storage.Forcer).
 func (c *Collection) ForceUpdate(ctx context.Context, href string, data []byte) (string, error) {
-	u, err := c.s.resolve(href)
+	u, err := c.resolve(href)
 	if err != nil {
 		return "", err
 	}
@@ -335,7 +349,7 @@ func (c *Collection) ForceUpdate(ctx context.Context, href string, data []byte) 
 
 // ForceDelete DELETEs without If-Match (see storage.Forcer).
 func (c *Collection) ForceDelete(ctx context.Context, href string) error {
-	u, err := c.s.resolve(href)
+	u, err := c.resolve(href)
 	if err != nil {
 		return err
 	}

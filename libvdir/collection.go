@@ -164,11 +164,8 @@ func (c *Collection) Create(ctx context.Context, name string, data []byte) (stri
 	if err != nil {
 		return "", err
 	}
-	tmp, etag, err := writeTemp(c.path, name, data, 0)
+	etag, err := writeNew(c.path, path, data)
 	if err != nil {
-		return "", fmt.Errorf("vdir: create %s: %w", path, err)
-	}
-	if err := linkNew(tmp, path); err != nil {
 		return "", fmt.Errorf("vdir: create %s: %w", path, err)
 	}
 	syncDir(c.path)

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -39,7 +40,18 @@ func noTempFiles(t *testing.T, dir string) {
 	}
 }
 
+// TestItemLifecycle runs twice: creating through unnamed files where the system has
+// them, and through named temporary files as elsewhere.
 func TestItemLifecycle(t *testing.T) {
+	t.Run("unnamed", testItemLifecycle)
+	t.Run("named", func(t *testing.T) {
+		was := noUnnamed.Swap(true)
+		defer noUnnamed.Store(was)
+		testItemLifecycle(t)
+	})
+}
+
+func testItemLifecycle(t *testing.T) {
 	ctx := context.Background()
 	_, c := newCollection(t)
 	data := []byte(ev1)
@@ -410,5 +422,66 @@ func TestDeleteCollection(t *testing.T) {
 	}
 	if err := s.DeleteCollection(ctx, c.ID()); !errors.Is(err, ErrNotFound) {
 		t.Errorf("deleting a missing collection: %v, want ErrNotFound", err)
+	}
+}
+
+// TestFlushGroup: callers that arrive while a flush runs share the next one, and each
+// returns only after a flush that started after it called, with that flush's error.
+func TestFlushGroup(t *testing.T) {
+	release := make(chan struct{})
+	var calls []int // files per flush
+	var mu sync.Mutex
+	boom := errors.New("boom")
+	g := &flushGroup{dir: t.TempDir(), fn: func(_ string, files []*os.File) error {
+		mu.Lock()
+		calls = append(calls, len(files))
+		first := len(calls) == 1
+		mu.Unlock()
+		if first {
+			<-release // hold the first flush until everyone else is waiting
+			return nil
+		}
+		return boom
+	}}
+	f, err := os.CreateTemp(t.TempDir(), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const n = 50
+	errs := make(chan error, n+1)
+	go func() { errs <- g.flush(nil, 0) }()
+	for {
+		mu.Lock()
+		started := len(calls) == 1
+		mu.Unlock()
+		if started {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	for i := range n {
+		go func() { errs <- g.flush(f, uint64(i+1)) }()
+	}
+	for {
+		g.mu.Lock()
+		waiting := len(g.waiting)
+		g.mu.Unlock()
+		if waiting == n {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	var failed int
+	for range n + 1 {
+		if err := <-errs; errors.Is(err, boom) {
+			failed++
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !reflect.DeepEqual(calls, []int{0, n}) || failed != n {
+		t.Errorf("flushes of %v files, %d callers got the second one's error; want [0 %d] and %d", calls, failed, n, n)
 	}
 }

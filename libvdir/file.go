@@ -1,6 +1,8 @@
 package vdir
 
 import (
+	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -12,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -91,20 +94,23 @@ func readFile(path string, limit int64) ([]byte, string, error) {
 	if fi.Size() > limit {
 		return nil, "", fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, fi.Size(), limit)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
+	// One read of the size stat gave, and one more to see the end: a file that grew
+	// meanwhile is read on, up to the limit.
+	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+1))
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
 		return nil, "", err
 	}
+	data := buf.Bytes()
 	if int64(len(data)) > limit {
 		return nil, "", fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
 	}
 	return data, etagOf(fi), nil
 }
 
-// writeTemp writes data to a new temporary file next to name in dir, syncs it and
-// returns its path and the etag the file keeps once linked or renamed into place
-// (neither changes its inode, mtime or size). perm is applied as given when nonzero,
-// else the new file gets 0666 less the umask, as any new file would.
+// writeTemp writes data to a new temporary file next to name in dir, makes it durable
+// (syncData) and returns its path and the etag the file keeps once linked or renamed
+// into place (neither changes its inode, mtime or size). perm is applied as given when
+// nonzero, else the new file gets 0666 less the umask, as any new file would.
 func writeTemp(dir, name string, data []byte, perm fs.FileMode) (tmp, etag string, err error) {
 	stem := name
 	if len(stem) > 64 {
@@ -115,12 +121,14 @@ func writeTemp(dir, name string, data []byte, perm fs.FileMode) (tmp, etag strin
 		stem = stem[:n]
 	}
 	var f *os.File
+	var seq uint64
 	for range 100 {
 		var rnd [6]byte
 		if _, err := rand.Read(rnd[:]); err != nil {
 			return "", "", err
 		}
 		tmp = filepath.Join(dir, stem+"."+hex.EncodeToString(rnd[:])+".tmp")
+		seq = opened.Add(1)
 		f, err = os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o666)
 		if !errors.Is(err, fs.ErrExist) {
 			break
@@ -129,31 +137,62 @@ func writeTemp(dir, name string, data []byte, perm fs.FileMode) (tmp, etag strin
 	if err != nil {
 		return "", "", err
 	}
-	fail := func(err error) (string, string, error) {
-		f.Close()
+	etag, err = fill(dir, f, seq, data, perm)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		os.Remove(tmp)
 		return "", "", err
 	}
+	return tmp, etag, nil
+}
+
+// fill writes data to f, a new file in dir opened as the seq'th, and makes it durable,
+// returning its etag.
+func fill(dir string, f *os.File, seq uint64, data []byte, perm fs.FileMode) (string, error) {
 	if perm != 0 {
 		if err := f.Chmod(perm); err != nil {
-			return fail(err)
+			return "", err
 		}
 	}
 	if _, err := f.Write(data); err != nil {
-		return fail(err)
+		return "", err
 	}
-	if err := f.Sync(); err != nil {
-		return fail(err)
+	if err := syncData(dir, f, seq); err != nil {
+		return "", err
 	}
 	fi, err := f.Stat()
 	if err != nil {
-		return fail(err)
+		return "", err
 	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return "", "", err
+	return etagOf(fi), nil
+}
+
+// writeNew writes data as a new file at path in dir, never replacing an existing one,
+// and returns its etag. Where the system can, the data goes to an unnamed file that is
+// linked into place once durable (one directory change instead of three for a named
+// temporary file: create, link, remove); elsewhere through writeTemp and linkNew.
+func writeNew(dir, path string, data []byte) (string, error) {
+	seq := opened.Add(1)
+	if f := openUnnamed(dir); f != nil {
+		defer f.Close()
+		etag, err := fill(dir, f, seq, data, 0)
+		if err != nil {
+			return "", err
+		}
+		if err := linkUnnamed(f, path); err != errNoUnnamed {
+			return etag, err
+		}
 	}
-	return tmp, etagOf(fi), nil
+	tmp, etag, err := writeTemp(dir, filepath.Base(path), data, 0)
+	if err != nil {
+		return "", err
+	}
+	if err := linkNew(tmp, path); err != nil {
+		return "", err
+	}
+	return etag, nil
 }
 
 // linkNew puts tmp in place at path without ever replacing an existing file: a hard
@@ -180,50 +219,86 @@ func linkNew(tmp, path string) error {
 }
 
 // syncDir makes a directory's entries durable after a link, rename or removal, and
-// returns once an fsync of the directory that started after the call has finished.
-// Concurrent callers share fsyncs (a group commit): while one runs, the callers that
-// arrive wait and the next fsync serves them all, so a sync writing many items at once
-// pays far fewer directory fsyncs, each caller keeping its guarantee. Some file systems
-// cannot sync directories; that is not worth failing a write for.
+// returns once a flush that started after the call has finished (an fsync of the
+// directory, or on Linux a syncfs shared with syncData). Concurrent callers share
+// flushes (see flushGroup). Some file systems cannot sync directories; that is not
+// worth failing a write for.
 func syncDir(dir string) {
-	dirSyncs.mu.Lock()
-	g := dirSyncs.m[dir]
-	if g == nil {
-		g = &dirGroup{}
-		dirSyncs.m[dir] = g
-	}
-	dirSyncs.mu.Unlock()
-	g.sync(dir)
+	dirSyncs.group(dir).flush(nil, 0)
 }
 
-// dirSyncs holds one group per directory being synced.
-var dirSyncs = struct {
-	mu sync.Mutex
-	m  map[string]*dirGroup
-}{m: map[string]*dirGroup{}}
+// syncData makes the data of f, a file just written in dir, durable, before it is
+// linked or renamed into place: a crash must never leave an item name pointing at a
+// partly written file. Concurrent callers share one flush of the file system (syncfs
+// where there is one), so a sync writing thousands of items pays a few hundred flushes
+// instead of an fsync each, which on ext4 also syncs the directory. seq orders the
+// files by when they were opened (see flushFS).
+func syncData(dir string, f *os.File, seq uint64) error {
+	return dataSyncs.group(dir).flush(f, seq)
+}
 
-// dirGroup coalesces the fsyncs of one directory.
-type dirGroup struct {
+// noUnnamed is set once the system has refused an unnamed file (writeNew), so later
+// writes do not ask again; tests set it to take the other way.
+var noUnnamed atomic.Bool
+
+// opened numbers temporary files in the order they are opened.
+var opened atomic.Uint64
+
+// groups holds one flushGroup per flushKey, all flushing with fn.
+type groups struct {
+	fn func(dir string, files []*os.File) error
+	mu sync.Mutex
+	m  map[string]*flushGroup
+}
+
+func newGroups(fn func(dir string, files []*os.File) error) *groups {
+	return &groups{fn: fn, m: map[string]*flushGroup{}}
+}
+
+func (gs *groups) group(dir string) *flushGroup {
+	key := flushKey(dir)
+	gs.mu.Lock()
+	defer gs.mu.Unlock()
+	g := gs.m[key]
+	if g == nil {
+		g = &flushGroup{dir: dir, fn: gs.fn}
+		gs.m[key] = g
+	}
+	return g
+}
+
+// flushGroup is a group commit: while one flush runs, the callers that arrive wait,
+// and the next flush serves them all. Each caller still returns only after a flush
+// that started after it called, so none loses its guarantee.
+type flushGroup struct {
+	dir     string
+	fn      func(dir string, files []*os.File) error
 	mu      sync.Mutex
 	running bool
-	waiting []chan struct{} // callers for the next fsync
+	waiting []*waiter
 }
 
-func (g *dirGroup) sync(dir string) {
-	done := make(chan struct{})
+type waiter struct {
+	f    *os.File // nil for directory syncs
+	seq  uint64
+	done chan error
+}
+
+func (g *flushGroup) flush(f *os.File, seq uint64) error {
+	w := &waiter{f: f, seq: seq, done: make(chan error, 1)}
 	g.mu.Lock()
-	g.waiting = append(g.waiting, done)
+	g.waiting = append(g.waiting, w)
 	if !g.running {
 		g.running = true
-		go g.loop(dir)
+		go g.loop()
 	}
 	g.mu.Unlock()
-	<-done
+	return <-w.done
 }
 
-// loop fsyncs the directory for the callers waiting, again while new ones arrived
-// during an fsync, and stops when none are left.
-func (g *dirGroup) loop(dir string) {
+// loop flushes for the callers waiting, again while new ones arrived during a flush,
+// and stops when none are left.
+func (g *flushGroup) loop() {
 	for {
 		g.mu.Lock()
 		batch := g.waiting
@@ -234,12 +309,38 @@ func (g *dirGroup) loop(dir string) {
 			return
 		}
 		g.mu.Unlock()
-		if d, err := os.Open(dir); err == nil {
-			d.Sync()
-			d.Close()
+		// The oldest file first: flushFS relies on it.
+		slices.SortFunc(batch, func(a, b *waiter) int { return cmp.Compare(a.seq, b.seq) })
+		var files []*os.File
+		for _, w := range batch {
+			if w.f != nil {
+				files = append(files, w.f)
+			}
 		}
-		for _, c := range batch {
-			close(c)
+		err := g.fn(g.dir, files)
+		for _, w := range batch {
+			w.done <- err
 		}
 	}
+}
+
+// fsyncDir fsyncs dir; files, if any, have been synced by their callers.
+func fsyncDir(dir string, _ []*os.File) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
+// fsyncEach fsyncs each file.
+func fsyncEach(_ string, files []*os.File) error {
+	var errs []error
+	for _, f := range files {
+		if err := f.Sync(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
 }

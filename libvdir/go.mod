@@ -1,3 +1,5 @@
 module github.com/pimsync-go/libvdir
 
 go 1.25.0
+
+require golang.org/x/sys v0.45.0 // indirect

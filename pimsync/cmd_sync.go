@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/pimsync-go/libsync/cli"
+	"github.com/pimsync-go/libsync/config"
 	"github.com/pimsync-go/libsync/pair"
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/storage"
@@ -45,7 +46,21 @@ type planned struct {
 	Why        string `json:"why"`
 }
 
-// Run syncs each target pair in turn; one pair failing does not stop the others.
+// parallelPairs is how many pairs sync at once. Pairs have storages and status files
+// of their own, so they only share the machine; a few at once hide each other's
+// waiting on servers and disks.
+const parallelPairs = 4
+
+// synced is what became of one target pair.
+type synced struct {
+	name string
+	res  *syncer.Result
+	err  error // the pair could not be opened or synced at all
+}
+
+// Run syncs the target pairs, several at once; one pair failing does not stop the
+// others. The output comes in configuration order whatever the order pairs finish in;
+// a dry run goes pair by pair, since it prints as it plans.
 func (c *syncCmd) Run(e *cli.Env, g *grammar) error {
 	cfg, targets, err := g.targets(c.Pairs)
 	if err != nil {
@@ -61,62 +76,81 @@ func (c *syncCmd) Run(e *cli.Env, g *grammar) error {
 	if !c.DryRun && cli.IsTerminal(e.Stderr) {
 		bar = &progress{w: e.Stderr}
 	}
+	workers := parallelPairs
+	if c.DryRun {
+		workers = 1
+	}
+	results := make([]chan synced, len(targets))
+	sem := make(chan struct{}, workers)
+	for i, t := range targets {
+		results[i] = make(chan synced, 1)
+		go func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			results[i] <- c.syncPair(e, cfg, t, out, bar)
+		}()
+	}
 	failed := false
-	for _, t := range targets {
-		p, err := pair.Open(e.Ctx, cfg, t.pair.Name, pair.Options{DryRun: c.DryRun, Only: t.collections})
-		if err != nil {
-			slog.Error("pair not synced", "pair", t.pair.Name, "err", err)
+	for _, ch := range results {
+		r := <-ch
+		if r.err != nil {
+			slog.Error("pair not synced", "pair", r.name, "err", r.err)
 			failed = true
 			continue
 		}
-		if c.DryRun {
-			p.OnAction = func(key string, a plan.Action, _ error) {
-				if a.Op == plan.Save || a.Op == plan.Forget {
-					return // status bookkeeping, nothing a user would see
-				}
-				r := planned{Pair: p.Name, Collection: key, Op: a.Op.String(), UID: a.Ident, Why: a.Why}
-				if a.Op != plan.Conflict {
-					r.Side = a.To.String()
-					if cur := a.Cur[a.To]; cur != nil {
-						r.Href = cur.Href
-					}
-				}
-				out.Emit(r, r.Pair, r.Collection, r.Op, r.Side, r.UID, r.Why)
-			}
-			p.OnCollection = func(key, what string) {
-				r := planned{Pair: p.Name, Collection: key, Op: "collection", Why: what}
-				out.Emit(r, r.Pair, r.Collection, r.Op, "", "", r.Why)
-			}
-		}
-		if bar != nil {
-			p.OnPlan = func(key string, n int) { bar.plan(p.Name+"/"+key, n) }
-			p.OnAction = func(string, plan.Action, error) { bar.step() }
-		}
-		res, err := p.Sync(e.Ctx)
-		p.Close()
-		if bar != nil {
-			bar.finish()
-		}
-		if err != nil {
-			slog.Error("pair not synced", "pair", t.pair.Name, "err", err)
-			failed = true
-			continue
-		}
-		if !res.OK() {
+		if !r.res.OK() {
 			failed = true
 		}
-		for _, cr := range res.Collections {
-			report(p.Name, cr, c.DryRun)
+		for _, cr := range r.res.Collections {
+			report(r.name, cr, c.DryRun)
 			if c.DryRun {
 				continue
 			}
-			s := summarize(p.Name, cr)
+			s := summarize(r.name, cr)
 			out.Emit(s, s.Pair, s.Collection,
 				pairOf(s.CreatedA, s.CreatedB), pairOf(s.UpdatedA, s.UpdatedB), pairOf(s.DeletedA, s.DeletedB),
 				strconv.Itoa(s.Conflicts), strconv.Itoa(s.Errors), s.Skipped)
 		}
 	}
+	if bar != nil {
+		bar.finish()
+	}
 	return finish(out, failed)
+}
+
+// syncPair opens and syncs one target pair; a dry run prints its plan to out as it
+// goes.
+func (c *syncCmd) syncPair(e *cli.Env, cfg *config.Config, t target, out *cli.Printer, bar *progress) synced {
+	p, err := pair.Open(e.Ctx, cfg, t.pair.Name, pair.Options{DryRun: c.DryRun, Only: t.collections})
+	if err != nil {
+		return synced{name: t.pair.Name, err: err}
+	}
+	defer p.Close()
+	if c.DryRun {
+		p.OnAction = func(key string, a plan.Action, _ error) {
+			if a.Op == plan.Save || a.Op == plan.Forget {
+				return // status bookkeeping, nothing a user would see
+			}
+			r := planned{Pair: p.Name, Collection: key, Op: a.Op.String(), UID: a.Ident, Why: a.Why}
+			if a.Op != plan.Conflict {
+				r.Side = a.To.String()
+				if cur := a.Cur[a.To]; cur != nil {
+					r.Href = cur.Href
+				}
+			}
+			out.Emit(r, r.Pair, r.Collection, r.Op, r.Side, r.UID, r.Why)
+		}
+		p.OnCollection = func(key, what string) {
+			r := planned{Pair: p.Name, Collection: key, Op: "collection", Why: what}
+			out.Emit(r, r.Pair, r.Collection, r.Op, "", "", r.Why)
+		}
+	}
+	if bar != nil {
+		p.OnPlan = func(key string, n int) { bar.plan(p.Name+"/"+key, n) }
+		p.OnAction = func(string, plan.Action, error) { bar.step() }
+	}
+	res, err := p.Sync(e.Ctx)
+	return synced{name: t.pair.Name, res: res, err: err}
 }
 
 func summarize(pairName string, cr *syncer.CollectionResult) summary {

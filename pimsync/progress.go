@@ -7,13 +7,15 @@ import (
 	"time"
 )
 
-// progress keeps one line on a terminal up to date during a long sync: the collection,
-// actions done out of planned, and the rate. It draws at most ten times a second and
-// only once a collection has taken a second, so short syncs print nothing.
+// progress keeps one line on a terminal up to date during a long sync: actions done
+// out of planned, over every collection syncing at the moment, and the rate. It draws
+// at most ten times a second and only once the sync has taken a second, so short syncs
+// print nothing.
 type progress struct {
 	w     io.Writer
 	mu    sync.Mutex
-	name  string
+	name  string // the collection planned last
+	cols  int    // collections planned
 	done  int
 	total int
 	start time.Time
@@ -24,8 +26,10 @@ type progress struct {
 func (p *progress) plan(name string, total int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.clear()
-	p.name, p.done, p.total, p.start = name, 0, total, time.Now()
+	if p.start.IsZero() {
+		p.start = time.Now()
+	}
+	p.name, p.cols, p.total = name, p.cols+1, p.total+total
 }
 
 func (p *progress) step() {
@@ -38,7 +42,11 @@ func (p *progress) step() {
 	}
 	p.drawn, p.shown = now, true
 	rate := float64(p.done) / now.Sub(p.start).Seconds()
-	fmt.Fprintf(p.w, "\r\x1b[K%s: %d/%d items, %.0f/s", p.name, p.done, p.total, rate)
+	what := p.name
+	if p.cols > 1 {
+		what = fmt.Sprintf("%d collections", p.cols)
+	}
+	fmt.Fprintf(p.w, "\r\x1b[K%s: %d/%d items, %.0f/s", what, p.done, p.total, rate)
 }
 
 // clear removes the line, before a log message or the summary is printed.

@@ -4,12 +4,16 @@ import (
 	"encoding/json"
 	"io"
 	"strings"
+	"sync"
 	"text/tabwriter"
 )
 
 // Printer writes a command's records to standard output: JSON lines for programs, or a
 // table for people at a terminal (see Env.JSON). docs/json.md lists each command's fields.
+// It is safe for concurrent use: collections and pairs sync side by side, and each
+// record stays on a line of its own.
 type Printer struct {
+	mu      sync.Mutex
 	enc     *json.Encoder
 	tw      *tabwriter.Writer
 	header  []string
@@ -33,6 +37,8 @@ var cellReplacer = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
 
 // Emit prints one record: v as a JSON object, or the columns as a table row.
 func (p *Printer) Emit(v any, columns ...string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.enc != nil {
 		return p.enc.Encode(v)
 	}
@@ -52,6 +58,8 @@ func (p *Printer) Emit(v any, columns ...string) error {
 
 // Flush ends the table; call it after the last Emit.
 func (p *Printer) Flush() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.tw != nil {
 		return p.tw.Flush()
 	}

@@ -53,7 +53,7 @@ func TestExample(t *testing.T) {
 	check(t, "cal_local", c.Storages["cal_local"], &Storage{
 		Name: "cal_local", Type: TypeVdirICalendar,
 		Path:    Value{Literal: "~/.local/share/calendars/", IsPath: true, Name: "path", File: f, Line: 5, Col: 2},
-		FileExt: "ics", Interval: 30 * time.Second, Concurrency: 8, MultigetSize: 100, File: f, Line: 3, Col: 1,
+		FileExt: "ics", Interval: 30 * time.Second, Concurrency: 256, MultigetSize: 100, File: f, Line: 3, Col: 1,
 	})
 	check(t, "cal_remote", c.Storages["cal_remote"], &Storage{
 		Name: "cal_remote", Type: TypeCalDAV,
@@ -100,7 +100,7 @@ func TestFull(t *testing.T) {
 	local := &Storage{
 		Name: "contacts_local", Type: TypeVdirVCard,
 		Path:    Value{Literal: "/home/u/contacts", IsPath: true, Name: "path", File: f, Line: 8, Col: 2},
-		FileExt: "vcard", ReadOnly: true, Interval: time.Minute, Concurrency: 8, MultigetSize: 100, File: f, Line: 6, Col: 1,
+		FileExt: "vcard", ReadOnly: true, Interval: time.Minute, Concurrency: 256, MultigetSize: 100, File: f, Line: 6, Col: 1,
 	}
 	check(t, "contacts_local", c.Storages["contacts_local"], local)
 	remote := &Storage{

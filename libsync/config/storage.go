@@ -174,6 +174,9 @@ func (p *parser) storage(d *scfg.Directive) *Storage {
 	switch s.Type {
 	case TypeVdirICalendar, TypeVdirVCard:
 		require("path")
+		if d.Children.Get("concurrency") == nil {
+			s.Concurrency = DefaultLocalConcurrency
+		}
 		if s.FileExt == "" {
 			s.FileExt = map[string]string{TypeVdirICalendar: "ics", TypeVdirVCard: "vcf"}[s.Type]
 		}

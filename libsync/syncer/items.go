@@ -269,36 +269,110 @@ func (p *Pair) learnAll(ctx context.Context, s plan.Side, sd *side, l storage.Li
 		sd.unreadable = append(sd.unreadable, u.Href)
 		sd.errs = append(sd.errs, fmt.Errorf("%s on %s: %s; not synced", u.Href, s, u.Reason))
 	}
-	chunk := orDefault(p.FetchSize[s], config.DefaultMultigetSize)
-	for start := 0; start < len(fetch); start += chunk {
-		hrefs := fetch[start:min(start+chunk, len(fetch))]
-		got, err := sd.col.Get(ctx, hrefs)
-		if err != nil {
-			return fmt.Errorf("fetch from %s: %w", s, err)
+	return p.fetchAll(ctx, s, sd, fetch)
+}
+
+// fetchAll fetches and learns the items at hrefs, in chunks of FetchSize, several
+// chunks at once (as many as the side takes requests at once, see slot). What they bring is
+// recorded in the order of hrefs, whichever chunk comes first, so that messages and
+// plans do not depend on timing.
+func (p *Pair) fetchAll(ctx context.Context, s plan.Side, sd *side, hrefs []string) error {
+	size := orDefault(p.FetchSize[s], config.DefaultMultigetSize)
+	type chunk struct {
+		hrefs   []string
+		got     []storage.Item
+		learned []learned
+		err     error
+	}
+	var chunks []*chunk
+	for start := 0; start < len(hrefs); start += size {
+		chunks = append(chunks, &chunk{hrefs: hrefs[start:min(start+size, len(hrefs))]})
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	sem := p.slot(s)
+	var wg sync.WaitGroup
+	var failed sync.Once
+	var firstErr error // the failure that stopped the others, not their cancellation
+	for _, c := range chunks {
+		if ctx.Err() != nil {
+			break
 		}
-		missing := make(map[string]bool, len(hrefs))
-		for _, h := range hrefs {
-			missing[h] = true
-		}
-		for _, it := range got {
-			if !missing[it.Href] {
-				continue // not asked for, or answered twice
+		sem <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			c.got, c.err = sd.col.Get(ctx, c.hrefs)
+			if c.err != nil {
+				failed.Do(func() {
+					firstErr = c.err
+					cancel() // the side cannot be read: no use fetching the rest
+				})
+				return
 			}
-			delete(missing, it.Href)
-			p.learn(s, sd, it)
-		}
-		for _, h := range hrefs {
-			if missing[h] {
-				sd.unreadable = append(sd.unreadable, h)
-				sd.errs = append(sd.errs, fmt.Errorf("%s on %s: the storage did not return it; not synced", h, s))
+			c.learned = make([]learned, len(c.got))
+			for i, it := range c.got {
+				c.learned[i] = inspect(it)
 			}
-		}
+		}()
+	}
+	wg.Wait()
+	if firstErr != nil {
+		return fmt.Errorf("fetch from %s: %w", s, firstErr)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("fetch from %s: %w", s, err)
+	}
+	for _, c := range chunks {
+		p.learnChunk(s, sd, c.hrefs, c.got, c.learned)
 	}
 	return nil
 }
 
+// learnChunk records what one Get returned for hrefs; an href it left out is
+// unreadable, never taken for deleted.
+func (p *Pair) learnChunk(s plan.Side, sd *side, hrefs []string, got []storage.Item, learned []learned) {
+	missing := make(map[string]bool, len(hrefs))
+	for _, h := range hrefs {
+		missing[h] = true
+	}
+	for i, it := range got {
+		if !missing[it.Href] {
+			continue // not asked for, or answered twice
+		}
+		delete(missing, it.Href)
+		p.learn(s, sd, it, learned[i])
+	}
+	for _, h := range hrefs {
+		if missing[h] {
+			sd.unreadable = append(sd.unreadable, h)
+			sd.errs = append(sd.errs, fmt.Errorf("%s on %s: the storage did not return it; not synced", h, s))
+		}
+	}
+}
+
+// learned is what parsing tells of a fetched item; it is worked out outside the lock
+// that guards the side, since hashing thousands of items is most of a read's work.
+type learned struct {
+	info item.Info
+	err  error
+	hash string
+}
+
+func inspect(it storage.Item) learned {
+	if it.Err != nil {
+		return learned{}
+	}
+	info, err := item.Inspect(it.Data)
+	if info.Components == 0 {
+		return learned{info: info, err: err}
+	}
+	return learned{info: info, err: err, hash: item.Hash(it.Data)}
+}
+
 // learn records a fetched item's ident and hash.
-func (p *Pair) learn(s plan.Side, sd *side, it storage.Item) {
+func (p *Pair) learn(s plan.Side, sd *side, it storage.Item, l learned) {
 	if it.Err != nil {
 		sd.unreadable = append(sd.unreadable, it.Href)
 		if !errors.Is(it.Err, storage.ErrNotFound) { // deleted since listed: simply gone
@@ -306,19 +380,18 @@ func (p *Pair) learn(s plan.Side, sd *side, it storage.Item) {
 		}
 		return
 	}
-	info, err := item.Inspect(it.Data)
-	if info.Components == 0 {
+	if l.info.Components == 0 {
 		sd.unreadable = append(sd.unreadable, it.Href)
-		sd.errs = append(sd.errs, fmt.Errorf("%s on %s: not a calendar item or contact: %v", it.Href, s, err))
+		sd.errs = append(sd.errs, fmt.Errorf("%s on %s: not a calendar item or contact: %v", it.Href, s, l.err))
 		return
 	}
-	if err != nil {
+	if l.err != nil {
 		// Servers and other programs reject or repair such items their own way; we
 		// copy the bytes as they are, and say so.
-		slog.Warn("malformed item; syncing it unchanged", "side", s, "href", it.Href, "err", err)
+		slog.Warn("malformed item; syncing it unchanged", "side", s, "href", it.Href, "err", l.err)
 	}
-	hash := item.Hash(it.Data)
-	ident := info.UID
+	hash := l.hash
+	ident := l.info.UID
 	if ident == "" {
 		ident = hash
 	}
@@ -329,10 +402,7 @@ func (p *Pair) learn(s plan.Side, sd *side, it storage.Item) {
 // run carries out the actions, up to Concurrency at a time and Writes[side] to a side,
 // committing each one to the status as soon as it is done.
 func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []plan.Action, r *CollectionResult) {
-	var writes [2]chan struct{}
-	for i := range writes {
-		writes[i] = make(chan struct{}, orDefault(p.Writes[i], config.DefaultConcurrency))
-	}
+	writes := [2]chan struct{}{p.slot(plan.A), p.slot(plan.B)}
 	sem := make(chan struct{}, orDefault(p.Concurrency, cap(writes[0])+cap(writes[1])))
 	var mu sync.Mutex
 	var wg sync.WaitGroup

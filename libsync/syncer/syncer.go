@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"sync"
 
+	"github.com/pimsync-go/libsync/config"
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/status"
 	"github.com/pimsync-go/libsync/storage"
@@ -46,9 +47,10 @@ type Pair struct {
 	// DryRun plans and reports but writes nothing, neither to the storages nor to the
 	// status.
 	DryRun bool
-	// Writes bounds the item writes in flight to each side (0 means
-	// config.DefaultConcurrency), which a slow server may need lower and a local disk
-	// can take higher.
+	// Writes bounds the requests in flight to each side, item writes and fetches (0
+	// means config.DefaultConcurrency): a small server may need fewer, and a local
+	// disk shares one flush among all the writes that wait for it, so the more at once
+	// the fewer flushes.
 	Writes [2]int
 	// Concurrency bounds the item actions in flight per collection, whichever side they
 	// write to (0 means Writes[A] + Writes[B]).
@@ -56,6 +58,9 @@ type Pair struct {
 	// FetchSize is how many items one Get asks each side for (0 means
 	// config.DefaultMultigetSize).
 	FetchSize [2]int
+	// Parallel is how many collections sync at once (0 means 4). They share the
+	// sides' Writes, which bound every request in flight to a side, reads included.
+	Parallel int
 	// Resolver, if set, settles conflicts (resolve-conflicts).
 	Resolver Resolver
 	// ConflictsOnly does nothing but settle conflicts with Resolver.
@@ -71,6 +76,19 @@ type Pair struct {
 	OnAction func(key string, a plan.Action, err error)
 
 	resolving sync.Mutex // held while Resolver runs
+
+	slotsOnce sync.Once
+	slots     [2]chan struct{} // a token per request in flight to each side
+}
+
+// slot returns the semaphore that bounds the requests in flight to side s.
+func (p *Pair) slot(s plan.Side) chan struct{} {
+	p.slotsOnce.Do(func() {
+		for i := range p.slots {
+			p.slots[i] = make(chan struct{}, orDefault(p.Writes[i], config.DefaultConcurrency))
+		}
+	})
+	return p.slots[s]
 }
 
 // Sync syncs every selected collection of the pair. Errors of single items and
@@ -82,14 +100,38 @@ func (p *Pair) Sync(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	var selected []plan.Mapped
 	for _, m := range mapped {
-		if !p.selected(m.Key) {
-			continue
+		if p.selected(m.Key) {
+			selected = append(selected, m)
 		}
-		if err := ctx.Err(); err != nil {
-			return res, err
+	}
+	// Collections sync side by side: a server's latency is paid once for all of
+	// them, not once per calendar. Results keep the order of the mapping.
+	results := make([]*CollectionResult, len(selected))
+	sem := make(chan struct{}, orDefault(p.Parallel, 4))
+	var wg sync.WaitGroup
+	for i, m := range selected {
+		sem <- struct{}{}
+		if ctx.Err() != nil {
+			<-sem
+			break
 		}
-		res.Collections = append(res.Collections, p.collection(ctx, m))
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			results[i] = p.collection(ctx, m)
+		}()
+	}
+	wg.Wait()
+	for _, r := range results {
+		if r != nil {
+			res.Collections = append(res.Collections, r)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return res, err
 	}
 	for _, key := range p.Only {
 		found := false

@@ -71,7 +71,12 @@ func (c *Collection) isItemName(name string) bool {
 // List returns the collection's items with their etags, without reading them.
 func (c *Collection) List(ctx context.Context) (Listing, error) {
 	var l Listing
-	entries, err := os.ReadDir(c.path)
+	dir, err := os.Open(c.path)
+	var entries []fs.DirEntry
+	if err == nil {
+		defer dir.Close()
+		entries, err = dir.ReadDir(-1)
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = ErrNotFound
@@ -87,6 +92,12 @@ func (c *Collection) List(ctx context.Context) (Listing, error) {
 		name := e.Name()
 		if !c.isItemName(name) {
 			continue
+		}
+		if e.Type().IsRegular() {
+			if etag, size, ok := statIn(dir, name); ok {
+				l.Items = append(l.Items, Entry{Name: name, Etag: etag, Size: size})
+				continue
+			}
 		}
 		path := filepath.Join(c.path, name)
 		_, fi, err := resolve(path, c.allowed)

@@ -225,6 +225,12 @@ func TestList(t *testing.T) {
 	if want := []string{"a.ics", "b.ics", "in.ics", "sibling.ics"}; !reflect.DeepEqual(names, want) {
 		t.Errorf("listed %q, want %q", names, want)
 	}
+	// A listing's etag is the one Get and the writes give, whichever way it was read.
+	for _, e := range l.Items {
+		if it, err := c.Get(ctx, e.Name); err != nil || it.Etag != e.Etag {
+			t.Errorf("%s: listed etag %q, Get %q, %v", e.Name, e.Etag, it.Etag, err)
+		}
+	}
 	skipped := map[string]string{}
 	for _, p := range l.Skipped {
 		skipped[filepath.Base(p.Path)] = p.Code

@@ -152,6 +152,89 @@ func TestRealServers(t *testing.T) {
 			t.Errorf("server to server: %s = %d", f, n)
 		}
 	}
+
+	// Changes made on each server by another client: an edit on Radicale, a delete and a
+	// new event on Xandikos. One sync carries each to the other server.
+	ctx := context.Background()
+	rad, xan := servers[0], servers[1]
+	radURL, xanURL := rad.CalendarHome+url.PathEscape(id)+"/", xan.CalendarHome+url.PathEscape(id)+"/"
+	radItems, xanItems := serverItems(t, rad, radURL), serverItems(t, xan, xanURL)
+	weekly, todoItem := radItems["weekly-ü@example.org"], xanItems["todo-1"]
+	if weekly.href == "" || todoItem.href == "" {
+		t.Fatalf("server to server: the items are not there: %v %v", radItems, xanItems)
+	}
+	edited := strings.Replace(recurring, "SUMMARY:Weekly\r\n", "SUMMARY:Weekly (Radicale)\r\n", 1)
+	if _, err := client(rad).Put(ctx, dav.Calendars, absolute(rad, weekly.href), weekly.etag, []byte(edited)); err != nil {
+		t.Fatal(err)
+	}
+	if err := client(xan).Delete(ctx, absolute(xan, todoItem.href), todoItem.etag); err != nil {
+		t.Fatal(err)
+	}
+	fresh := event("s2s-ü", "Made on Xandikos")
+	if _, err := client(xan).Put(ctx, dav.Calendars, xanURL+"s2s.ics", "", []byte(fresh)); err != nil {
+		t.Fatal(err)
+	}
+	lines = e.sync(0)
+	if total(lines, "updated_b") != 1 || total(lines, "deleted_a") != 1 || total(lines, "created_a") != 1 {
+		t.Errorf("server to server after changes on both: %v", lines)
+	}
+	radItems, xanItems = serverItems(t, rad, radURL), serverItems(t, xan, xanURL)
+	if got := xanItems["weekly-ü@example.org"].data; item.Hash([]byte(got)) != item.Hash([]byte(edited)) {
+		t.Errorf("Radicale's edit on Xandikos: %q", got)
+	}
+	if _, ok := radItems["todo-1"]; ok {
+		t.Error("Xandikos's delete did not reach Radicale")
+	}
+	if got := radItems["s2s-ü"].data; item.Hash([]byte(got)) != item.Hash([]byte(fresh)) {
+		t.Errorf("Xandikos's new event on Radicale: %q", got)
+	}
+	lines = e.sync(0)
+	for _, f := range []string{"created_a", "created_b", "updated_a", "updated_b", "deleted_a", "deleted_b"} {
+		if n := total(lines, f); n != 0 {
+			t.Errorf("server to server, sync after: %s = %d", f, n)
+		}
+	}
+}
+
+// serverItem is an item as a server holds it.
+type serverItem struct{ href, etag, data string }
+
+// serverItems reads a server collection's items by UID.
+func serverItems(t *testing.T, srv testserver.Server, colURL string) map[string]serverItem {
+	t.Helper()
+	ctx := context.Background()
+	c := client(srv)
+	list, err := c.List(ctx, colURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hrefs []string
+	for _, r := range list {
+		hrefs = append(hrefs, r.Href)
+	}
+	got, err := c.Multiget(ctx, dav.Calendars, colURL, hrefs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]serverItem{}
+	for _, g := range got {
+		if g.Err != nil {
+			t.Fatalf("%s: %v", g.Href, g.Err)
+		}
+		out[item.UID(g.Data)] = serverItem{href: g.Href, etag: g.Etag, data: string(g.Data)}
+	}
+	return out
+}
+
+func client(srv testserver.Server) *dav.Client {
+	return &dav.Client{User: srv.User, Password: srv.Password}
+}
+
+// absolute turns an href a server listed into a URL.
+func absolute(srv testserver.Server, href string) string {
+	base, _ := url.Parse(srv.URL)
+	u, _ := base.Parse(href)
+	return u.String()
 }
 
 // removeCollection deletes a test collection from a server.

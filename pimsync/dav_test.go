@@ -5,10 +5,15 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pimsync-go/libsync/cli/clitest"
@@ -261,6 +266,83 @@ func TestRealServersContacts(t *testing.T) {
 				c.DeleteCollection(context.Background(), srv.AddressBookHome+url.PathEscape(id)+"/")
 			})
 			relay(t, srv, "carddav", srv.URL, id, cards, nil)
+		})
+	}
+}
+
+// countingProxy forwards to a server and records each request's method.
+type countingProxy struct {
+	mu       sync.Mutex
+	requests []string
+	next     http.Handler
+}
+
+func (c *countingProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c.mu.Lock()
+	c.requests = append(c.requests, r.Method)
+	c.mu.Unlock()
+	c.next.ServeHTTP(w, r)
+}
+
+func (c *countingProxy) take() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	slices.Sort(c.requests)
+	r := strings.Join(c.requests, " ")
+	c.requests = nil
+	return r
+}
+
+// TestRequestsPerSync counts what each sync asks of a real server: after the first,
+// a sync with nothing to do is one PROPFIND of the home set, also right after a sync
+// that wrote (its own writes are learned from the changes since its sync token), and
+// an edit costs the PUT and that one REPORT besides.
+func TestRequestsPerSync(t *testing.T) {
+	for _, srv := range testserver.All(t) {
+		t.Run(srv.Name, func(t *testing.T) {
+			target, _ := url.Parse(srv.URL)
+			proxy := &countingProxy{next: httputil.NewSingleHostReverseProxy(target)}
+			ps := httptest.NewServer(proxy)
+			defer ps.Close()
+			var rnd [4]byte
+			rand.Read(rnd[:])
+			id := "requests-" + hex.EncodeToString(rnd[:])
+			t.Cleanup(func() { removeCollection(srv, id) })
+			dir := t.TempDir()
+			a := filepath.Join(dir, "a")
+			for i := range 5 {
+				write(t, filepath.Join(a, id, fmt.Sprintf("%d.ics", i)), event(fmt.Sprint(i), "Event"))
+			}
+			home := ps.URL + strings.TrimPrefix(srv.CalendarHome, strings.TrimSuffix(srv.URL, "/"))
+			conf := fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status")) +
+				fmt.Sprintf("storage a {\n\ttype vdir/icalendar\n\tpath %q\n}\n", a) +
+				davStorage("server", "caldav", home, srv) +
+				fmt.Sprintf("pair up {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id)
+			e := &env{t: t, dir: dir, a: a, conf: filepath.Join(dir, "pimsync.conf")}
+			write(t, e.conf, conf)
+			if lines := e.sync(0); total(lines, "created_b") != 5 {
+				t.Fatalf("upload: %v", lines)
+			}
+			proxy.take()
+			steps := []struct {
+				name string
+				edit bool
+				want string
+			}{
+				{"no-op after the upload", false, "PROPFIND"},
+				{"no-op", false, "PROPFIND"},
+				{"an edit", true, "PROPFIND PUT REPORT"},
+				{"no-op after the edit", false, "PROPFIND"},
+			}
+			for _, s := range steps {
+				if s.edit {
+					write(t, filepath.Join(a, id, "2.ics"), event("2", "Edited"))
+				}
+				e.sync(0)
+				if got := proxy.take(); got != s.want {
+					t.Errorf("%s: requests %s, want %s", s.name, got, s.want)
+				}
+			}
 		})
 	}
 }

@@ -37,7 +37,8 @@ type Storage interface {
 	Collection(ctx context.Context, href string) (Collection, error)
 	// Href returns where a new collection called id would be created.
 	Href(id string) string
-	// CreateCollection makes an empty collection called id.
+	// CreateCollection makes an empty collection called id, and fails when one is
+	// there already: a sync takes a collection it just created to be empty, unlisted.
 	CreateCollection(ctx context.Context, id string) (CollectionInfo, error)
 	// DeleteCollection removes the collection at href, only if it has no items
 	// (ErrNotEmpty otherwise).
@@ -149,9 +150,18 @@ type Forcer interface {
 
 // ChangeLister is a Collection that can list only what changed since a sync token.
 type ChangeLister interface {
-	// Changes returns the items changed (new or modified, with etags) and the hrefs
-	// deleted since token. ErrInvalidToken means the token is no longer known.
-	Changes(ctx context.Context, token string) (changed []Entry, deleted []string, err error)
+	// Changes returns what changed since token; "" asks for every item (RFC 6578's
+	// initial sync). ErrInvalidToken means the token is no longer known.
+	Changes(ctx context.Context, token string) (Changes, error)
+}
+
+// Changes is what a collection changed since a sync token.
+type Changes struct {
+	Changed []Entry  // items new or modified, with their etags
+	Deleted []string // hrefs of items gone
+	// Token is the sync token as of this answer, and Version the collection's Version
+	// (CollectionInfo) that goes with it.
+	Token, Version string
 }
 
 // ErrInvalidToken: a sync token is no longer valid; list in full.

@@ -36,7 +36,7 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 	}
 	var sides [2]*side
 	err = both(func(s plan.Side) error {
-		sd, err := p.readSide(ctx, key, s, col[s], records)
+		sd, err := p.readSide(ctx, key, s, col[s], created[s], records)
 		sides[s] = sd
 		return err
 	})
@@ -71,16 +71,16 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 	if err := p.props(ctx, key, sides, created, r); err != nil {
 		r.ItemErrors = append(r.ItemErrors, err)
 	}
-	if err := p.saveVersions(key, col, sides, r); err != nil {
+	if err := p.saveVersions(ctx, key, col, created, sides, r); err != nil {
 		// Only a shortcut for the next sync is lost, which then lists in full.
 		log.Warn("collection version not recorded", "err", err)
 	}
 }
 
-// readSide learns what one side of the collection holds, as cheaply as it can: from the
-// status when its version is unchanged, from the changes since its sync token, or by
-// listing it in full.
-func (p *Pair) readSide(ctx context.Context, key string, s plan.Side, col plan.Collection, records []status.Item) (*side, error) {
+// readSide learns what one side of the collection holds, as cheaply as it can: nothing
+// when this sync just created it, from the status when its version is unchanged, from
+// the changes since its sync token, or by listing it in full.
+func (p *Pair) readSide(ctx context.Context, key string, s plan.Side, col plan.Collection, created bool, records []status.Item) (*side, error) {
 	sd := &side{items: map[string][]plan.Item{}, data: map[string][]byte{}}
 	if col.Href == "" {
 		return sd, nil // a dry run's collection that would be created: empty
@@ -90,6 +90,9 @@ func (p *Pair) readSide(ctx context.Context, key string, s plan.Side, col plan.C
 		return sd, fmt.Errorf("open %s on %s: %w", col.Href, s, err)
 	}
 	sd.col = c
+	if created {
+		return sd, nil // made empty by this sync a moment ago
+	}
 	unchanged, err := p.unchanged(key, s, col.Version)
 	if err != nil || unchanged {
 		sd.fromStatus(s, records)
@@ -146,32 +149,80 @@ func (sd *side) fromStatus(s plan.Side, records []status.Item) {
 	}
 }
 
-// saveVersions records each side's collection version after a sync that left the
-// collection wholly in sync (no conflicts, skips or errors: the status then says exactly
-// what the side holds) and did not write to that side (after our own writes the version
-// has moved on). A version recorded earlier need not be cleared otherwise: any change to
-// the side, ours included, gives it a new version, which never matches.
-func (p *Pair) saveVersions(key string, col [2]plan.Collection, sides [2]*side, r *CollectionResult) error {
+// saveVersions records each side's collection version and sync token after a sync that
+// left the collection wholly in sync (no conflicts, skips or errors: the status then
+// says exactly what the side holds), so that the next sync finds an unchanged side
+// unchanged without listing it. A side this sync wrote to has a new version, which
+// catchUp learns; where it cannot, the side's token from before the writes is
+// recorded (the changes since then include ours, whose etags match the status, so they
+// are not fetched again) and its version is not. A version recorded earlier need not
+// be cleared: any change to the side gives it a new version, which never matches.
+func (p *Pair) saveVersions(ctx context.Context, key string, col [2]plan.Collection, created [2]bool, sides [2]*side, r *CollectionResult) error {
 	if p.DryRun || p.ConflictsOnly || !r.OK() || r.Skips > 0 {
 		return nil
 	}
 	for s := plan.A; s <= plan.B; s++ {
-		// The token from before our writes is right: the changes since it include
-		// them, and their etags match the status, so they are not fetched again.
-		if t := col[s].SyncToken; t != "" && len(sides[s].unreadable) == 0 {
-			if err := p.putState(key, tokenState(s), t); err != nil {
+		if len(sides[s].unreadable) > 0 {
+			continue
+		}
+		token, version := col[s].SyncToken, col[s].Version
+		if r.Created[s]+r.Updated[s]+r.Deleted[s] > 0 || sides[s].propsWritten {
+			version = ""
+			if ch, ok := p.catchUp(ctx, key, s, sides[s], col[s].SyncToken, created[s]); ok {
+				token, version = ch.Token, ch.Version
+			}
+		}
+		if token != "" {
+			if err := p.putState(key, tokenState(s), token); err != nil {
 				return err
 			}
 		}
-		v := col[s].Version
-		if v == "" || r.Created[s]+r.Updated[s]+r.Deleted[s] > 0 || len(sides[s].unreadable) > 0 || sides[s].propsWritten {
-			continue
-		}
-		if err := p.putState(key, versionState(s), v); err != nil {
-			return err
+		if version != "" {
+			if err := p.putState(key, versionState(s), version); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// catchUp asks a side this sync wrote to what changed since the token it was read at
+// ("" for a collection this sync created). When the answer is this sync's own writes
+// and nothing else, the side holds exactly what the status says, and the answer's
+// token and version can be recorded: one request now saves the next sync a listing of
+// the whole collection. Anything else (another client's change meanwhile, a server
+// without sync tokens) is left for the next sync to find.
+func (p *Pair) catchUp(ctx context.Context, key string, s plan.Side, sd *side, token string, created bool) (storage.Changes, bool) {
+	cl, ok := sd.col.(storage.ChangeLister)
+	if !ok || token == "" && !created {
+		return storage.Changes{}, false
+	}
+	ch, err := cl.Changes(ctx, token)
+	if err != nil || ch.Token == "" || ch.Version == "" {
+		return storage.Changes{}, false
+	}
+	records, err := p.Status.Items(key)
+	if err != nil {
+		return storage.Changes{}, false
+	}
+	etags := make(map[string]string, len(records))
+	for _, rec := range records {
+		if it := statusSide(rec, s); it.Href != "" {
+			etags[it.Href] = it.Etag
+		}
+	}
+	for _, e := range ch.Changed {
+		if etag, ok := etags[e.Href]; !ok || etag != e.Etag {
+			slog.Debug("changed by someone else during the sync; the next sync looks", "pair", p.Name, "collection", key, "side", s, "href", e.Href)
+			return storage.Changes{}, false
+		}
+	}
+	for _, h := range ch.Deleted {
+		if _, ok := etags[h]; ok {
+			return storage.Changes{}, false
+		}
+	}
+	return ch, true
 }
 
 // putState stores a status state entry unless it already has that value.
@@ -223,12 +274,13 @@ func (p *Pair) read(ctx context.Context, s plan.Side, sd *side, records []status
 // changed since the sync token recorded after the last clean sync (RFC 6578): for a big
 // collection with a few changes, a short REPORT instead of a listing of every item.
 func (p *Pair) readChanges(ctx context.Context, s plan.Side, sd *side, cl storage.ChangeLister, token string, records []status.Item) error {
-	changed, deleted, err := cl.Changes(ctx, token)
+	ch, err := cl.Changes(ctx, token)
 	if err != nil {
 		return err
 	}
-	skip := make(map[string]bool, len(changed)+len(deleted))
-	for _, h := range deleted {
+	changed := ch.Changed
+	skip := make(map[string]bool, len(changed)+len(ch.Deleted))
+	for _, h := range ch.Deleted {
 		skip[h] = true
 	}
 	for _, e := range changed {

@@ -356,15 +356,18 @@ func (c *Collection) ForceDelete(ctx context.Context, href string) error {
 	return c.s.c.Delete(ctx, u, "")
 }
 
-// Changes lists what changed since token with a sync-collection REPORT.
-func (c *Collection) Changes(ctx context.Context, token string) ([]storage.Entry, []string, error) {
+// Changes lists what changed since token with a sync-collection REPORT. A collection's
+// Version is its sync token when it has one (Collections), so the new token is also
+// the new version.
+func (c *Collection) Changes(ctx context.Context, token string) (storage.Changes, error) {
 	ch, err := c.s.c.SyncCollection(ctx, c.url, token)
 	if err != nil {
-		return nil, nil, err
+		return storage.Changes{}, err
 	}
-	changed := make([]storage.Entry, len(ch.Changed))
+	out := storage.Changes{Changed: make([]storage.Entry, len(ch.Changed)), Deleted: ch.Deleted,
+		Token: ch.Token, Version: ch.Token}
 	for i, r := range ch.Changed {
-		changed[i] = storage.Entry{Href: r.Href, Etag: r.Etag}
+		out.Changed[i] = storage.Entry{Href: r.Href, Etag: r.Etag}
 	}
-	return changed, ch.Deleted, nil
+	return out, nil
 }

@@ -303,18 +303,28 @@ func (c *Collection) note(href string) {
 	c.changed[c.version] = href
 }
 
-// Changes returns what changed since a token ("t" and a version), as a CalDAV server
-// answers a sync-collection REPORT.
-func (c *Collection) Changes(ctx context.Context, token string) ([]storage.Entry, []string, error) {
+// Changes returns what changed since a token ("t" and a version, or "" for
+// everything), as a CalDAV server answers a sync-collection REPORT.
+func (c *Collection) Changes(ctx context.Context, token string) (storage.Changes, error) {
 	c.s.mu.Lock()
 	defer c.s.mu.Unlock()
-	v, err := strconv.Atoi(strings.TrimPrefix(token, "t"))
-	if err != nil || !strings.HasPrefix(token, "t") || v > c.version {
-		return nil, nil, fmt.Errorf("changes since %q: %w", token, storage.ErrInvalidToken)
+	v := 0
+	if token != "" {
+		var err error
+		v, err = strconv.Atoi(strings.TrimPrefix(token, "t"))
+		if err != nil || !strings.HasPrefix(token, "t") || v > c.version {
+			return storage.Changes{}, fmt.Errorf("changes since %q: %w", token, storage.ErrInvalidToken)
+		}
+	}
+	now := strconv.Itoa(c.version)
+	out := storage.Changes{Token: "t" + now, Version: "v" + now}
+	if token == "" {
+		for href, e := range c.items {
+			out.Changed = append(out.Changed, storage.Entry{Href: href, Etag: e.etag})
+		}
+		return out, nil
 	}
 	seen := map[string]bool{}
-	var changed []storage.Entry
-	var deleted []string
 	for i := v + 1; i <= c.version; i++ {
 		href, ok := c.changed[i]
 		if !ok || seen[href] {
@@ -322,10 +332,10 @@ func (c *Collection) Changes(ctx context.Context, token string) ([]storage.Entry
 		}
 		seen[href] = true
 		if e, ok := c.items[href]; ok {
-			changed = append(changed, storage.Entry{Href: href, Etag: e.etag})
+			out.Changed = append(out.Changed, storage.Entry{Href: href, Etag: e.etag})
 		} else {
-			deleted = append(deleted, href)
+			out.Deleted = append(out.Deleted, href)
 		}
 	}
-	return changed, deleted, nil
+	return out, nil
 }

@@ -1,0 +1,204 @@
+package floor
+
+import (
+	"bufio"
+	"context"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+const (
+	nsDAV    = "DAV:"
+	nsCalDAV = "urn:ietf:params:xml:ns:caldav"
+	nsCS     = "http://calendarserver.org/ns/"
+)
+
+// response is one DAV:response of a 207 Multi-Status.
+type response struct {
+	Hrefs     []string   `xml:"DAV: href"`
+	Status    string     `xml:"DAV: status"`
+	Propstats []propstat `xml:"DAV: propstat"`
+}
+
+type propstat struct {
+	Status string `xml:"DAV: status"`
+	Prop   struct {
+		Etag         *string `xml:"DAV: getetag"`
+		Data         *string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
+		ResourceType struct {
+			Collection *struct{} `xml:"DAV: collection"`
+		} `xml:"DAV: resourcetype"`
+	} `xml:"DAV: prop"`
+}
+
+// ok returns the properties the server found (a propstat with status 200).
+func (r *response) ok() (ps propstat, found bool) {
+	for _, p := range r.Propstats {
+		if strings.Contains(p.Status, " 200 ") {
+			return p, true
+		}
+	}
+	return ps, false
+}
+
+// propfind sends a PROPFIND Depth 1 for props (elements in the D, C and CS namespaces)
+// and returns the 207 response; the caller closes its body.
+func (c *Client) propfind(ctx context.Context, u, props string) (*http.Response, error) {
+	body := `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="` + nsCalDAV +
+		`" xmlns:CS="` + nsCS + `"><D:prop>` + props + `</D:prop></D:propfind>`
+	h := http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}
+	return c.do(ctx, "PROPFIND", u, h, []byte(body), http.StatusMultiStatus)
+}
+
+// list calls f with the href and etag of every item in the collection at collURL.
+func (c *Client) list(ctx context.Context, collURL string, f func(href, etag string)) error {
+	resp, err := c.propfind(ctx, collURL, `<D:resourcetype/><D:getetag/>`)
+	if err != nil {
+		return err
+	}
+	defer drain(resp)
+	self := strings.TrimSuffix(hrefPath(collURL), "/")
+	return stream(resp.Body, func(r *response) error {
+		p, _ := r.ok()
+		for _, h := range r.Hrefs {
+			if strings.TrimSuffix(hrefPath(h), "/") == self || p.Prop.ResourceType.Collection != nil {
+				continue
+			}
+			etag := ""
+			if p.Prop.Etag != nil {
+				etag = *p.Prop.Etag
+			}
+			f(h, etag)
+		}
+		return nil
+	})
+}
+
+// multiget fetches hrefs from the collection at collURL with one calendar-multiget and
+// calls f with each item's href and bytes as the response streams in.
+func (c *Client) multiget(ctx context.Context, collURL string, hrefs []string, f func(href string, data []byte) error) error {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><C:calendar-multiget xmlns:D="DAV:" xmlns:C="` +
+		nsCalDAV + `"><D:prop><D:getetag/><C:calendar-data/></D:prop>`)
+	for _, h := range hrefs {
+		b.WriteString("<D:href>")
+		xml.EscapeText(&b, []byte(h))
+		b.WriteString("</D:href>")
+	}
+	b.WriteString(`</C:calendar-multiget>`)
+	h := http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}
+	resp, err := c.do(ctx, "REPORT", collURL, h, []byte(b.String()), http.StatusMultiStatus)
+	if err != nil {
+		return err
+	}
+	defer drain(resp)
+	got := 0
+	err = stream(resp.Body, func(r *response) error {
+		p, ok := r.ok()
+		if len(r.Hrefs) != 1 || !ok || p.Prop.Data == nil {
+			return fmt.Errorf("floor: REPORT %s: no calendar-data for %v (%s)", collURL, r.Hrefs, r.Status)
+		}
+		got++
+		return f(r.Hrefs[0], []byte(*p.Prop.Data))
+	})
+	if err == nil && got != len(hrefs) {
+		err = fmt.Errorf("floor: REPORT %s: %d items for %d hrefs", collURL, got, len(hrefs))
+	}
+	return err
+}
+
+// stream decodes a multistatus body one response at a time, never holding all of it.
+func stream(body io.Reader, f func(*response) error) error {
+	d := xml.NewDecoder(&crReader{r: bufio.NewReader(body)})
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("floor: multistatus: %w", err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Space != nsDAV || se.Name.Local != "response" {
+			continue
+		}
+		var r response
+		if err := d.DecodeElement(&r, &se); err != nil {
+			return fmt.Errorf("floor: multistatus: %w", err)
+		}
+		if err := f(&r); err != nil {
+			return err
+		}
+	}
+}
+
+// hrefPath returns the unescaped path of an href or URL, for comparing them.
+func hrefPath(href string) string {
+	u, err := url.Parse(href)
+	if err != nil {
+		return href
+	}
+	return u.Path
+}
+
+var crEntity = []byte("&#13;")
+
+// crReader writes every carriage return in character data as &#13;, so that the XML
+// decoder keeps it: an item's CRLFs would otherwise come out as LFs. Markup (what lies
+// between < and >, quoted attribute values included) passes unchanged.
+type crReader struct {
+	r       *bufio.Reader
+	err     error
+	pending []byte // the rest of an &#13; not yet returned
+	inTag   bool
+	quote   byte // the quote of the attribute value being read, or 0
+}
+
+func (c *crReader) Read(p []byte) (int, error) {
+	n := 0
+	for n < len(p) {
+		if len(c.pending) > 0 {
+			k := copy(p[n:], c.pending)
+			c.pending = c.pending[k:]
+			n += k
+			continue
+		}
+		if c.err != nil {
+			break
+		}
+		b, err := c.r.ReadByte()
+		if err != nil {
+			c.err = err
+			break
+		}
+		switch {
+		case c.quote != 0:
+			if b == c.quote {
+				c.quote = 0
+			}
+		case c.inTag:
+			switch b {
+			case '"', '\'':
+				c.quote = b
+			case '>':
+				c.inTag = false
+			}
+		case b == '<':
+			c.inTag = true
+		case b == '\r':
+			c.pending = crEntity
+			continue
+		}
+		p[n] = b
+		n++
+	}
+	if n > 0 {
+		return n, nil
+	}
+	return 0, c.err
+}

@@ -1,0 +1,3 @@
+module github.com/pimsync-go/bench
+
+go 1.25.0

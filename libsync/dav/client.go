@@ -39,7 +39,8 @@ type Client struct {
 	// OPTIONS) is tried again after a 5xx gateway error, a 429 or a broken
 	// connection: 0 means DefaultRetries, a negative number none.
 	Retries int
-	// Log receives a line for each retry; nil means slog.Default().
+	// Log receives a line for each retry, and at debug level one per request; nil
+	// means slog.Default().
 	Log *slog.Logger
 
 	sleep func(context.Context, time.Duration) error // tests replace it
@@ -163,6 +164,7 @@ func (c *Client) send(ctx context.Context, hc *http.Client, r request, target st
 			req.Header.Set("User-Agent", c.UserAgent)
 		}
 		sentNonce := c.authorize(req, r.body)
+		start := time.Now()
 		resp, err := hc.Do(req)
 		if ue := (*url.Error)(nil); errors.As(err, &ue) {
 			err = ue.Err // its method and URL are in our message already
@@ -178,6 +180,10 @@ func (c *Client) send(ctx context.Context, hc *http.Client, r request, target st
 		if len(body) > MaxResponse {
 			return nil, nil, fmt.Errorf("%s %s: response larger than %d MiB", r.method, redact(target), MaxResponse>>20)
 		}
+		// At debug level, so that -v debug shows where a slow sync waits.
+		c.logger().LogAttrs(ctx, slog.LevelDebug, "request", slog.String("method", r.method),
+			slog.String("url", redact(target)), slog.Int("status", resp.StatusCode),
+			slog.Int("bytes", len(body)), slog.Duration("took", time.Since(start)))
 		c.nextNonce(req.URL, resp.Header.Get("Authentication-Info"))
 		if resp.StatusCode != http.StatusUnauthorized || try == 2 || !c.challenged(req.URL, resp, sentNonce) {
 			return resp, body, nil

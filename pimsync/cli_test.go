@@ -440,3 +440,66 @@ func TestDefaultConfigPath(t *testing.T) {
 		t.Errorf("config under XDG_CONFIG_HOME: exit %d, %s", code, out)
 	}
 }
+
+// TestStatus: pimsync status reports each pair from its status file: never synced, then
+// a conflict (exit 1, with the item's UID and hrefs), then in sync again, then a pair
+// whose storage went missing (failed, with the error, kept as the last error after).
+func TestStatus(t *testing.T) {
+	e := newEnv(t, "")
+	report := func(want int) map[string]any {
+		t.Helper()
+		code, out, errOut := e.run("status")
+		if code != want {
+			t.Fatalf("status: exit %d, want %d\n%s\n%s", code, want, out, errOut)
+		}
+		lines := clitest.JSONLines(t, out)
+		clitest.CheckContract(t, "../docs/json.md", "pimsync status", lines)
+		if len(lines) != 1 {
+			t.Fatalf("status printed %d lines", len(lines))
+		}
+		return lines[0]
+	}
+	if s := report(0); s["state"] != "never synced" || s["daemon"] != false || len(s["collections"].([]any)) != 0 {
+		t.Errorf("before any sync: %v", s)
+	}
+	write(t, filepath.Join(e.a, "c", "x.ics"), event("x", "original"))
+	write(t, filepath.Join(e.a, "c", "y.ics"), event("y", "other"))
+	e.sync(0)
+	write(t, filepath.Join(e.a, "c", "x.ics"), event("x", "edited on a"))
+	write(t, filepath.Join(e.b, "c", "x.ics"), event("x", "edited on b"))
+	e.sync(1)
+	s := report(1)
+	cols := s["collections"].([]any)
+	if s["state"] != "conflicts" || len(cols) != 1 {
+		t.Fatalf("after a conflict: %v", s)
+	}
+	col := cols[0].(map[string]any)
+	conflicts := col["conflicts"].([]any)
+	if col["collection"] != "c" || col["items"] != float64(2) || len(conflicts) != 1 {
+		t.Fatalf("collection after a conflict: %v", col)
+	}
+	if c := conflicts[0].(map[string]any); c["uid"] != "x" || c["href_a"] != "x.ics" || c["href_b"] != "x.ics" {
+		t.Errorf("conflict: %v", c)
+	}
+	if s["last_start"] == "" || s["last_end"] == "" || s["error"] != "" {
+		t.Errorf("times and error after a conflict: %v", s)
+	}
+
+	e.config("\tconflict_resolution keep a\n")
+	e.sync(0)
+	if s := report(0); s["state"] != "ok" || len(s["collections"].([]any)[0].(map[string]any)["conflicts"].([]any)) != 0 {
+		t.Errorf("after keep a: %v", s)
+	}
+
+	os.Rename(e.b, e.b+".away")
+	e.sync(1)
+	s = report(1)
+	if s["state"] != "failed" || !strings.Contains(s["error"].(string), e.b) || s["last_error"] != s["error"] {
+		t.Errorf("a pair whose storage is missing: %v", s)
+	}
+	os.Rename(e.b+".away", e.b)
+	e.sync(0)
+	if s := report(0); s["state"] != "ok" || s["error"] != "" || !strings.Contains(s["last_error"].(string), e.b) || s["last_error_at"] == "" {
+		t.Errorf("in sync again, the last error kept: %v", s)
+	}
+}

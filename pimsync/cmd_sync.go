@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"time"
 
 	"github.com/pimsync-go/libsync/cli"
 	"github.com/pimsync-go/libsync/config"
@@ -121,7 +122,16 @@ func (c *syncCmd) Run(e *cli.Env, g *grammar) error {
 // syncPair opens and syncs one target pair; a dry run prints its plan to out as it
 // goes.
 func (c *syncCmd) syncPair(e *cli.Env, cfg *config.Config, t target, out *cli.Printer, bar *progress) synced {
-	p, err := pair.Open(e.Ctx, cfg, t.pair.Name, pair.Options{DryRun: c.DryRun, Only: t.collections})
+	start := time.Now()
+	opt := pair.Options{DryRun: c.DryRun, Only: t.collections}
+	pp, err := pair.Prepare(e.Ctx, cfg, t.pair.Name, opt)
+	if err != nil {
+		if !c.DryRun {
+			pair.RecordFailure(e.Ctx, cfg, t.pair.Name, start, err)
+		}
+		return synced{name: t.pair.Name, err: err}
+	}
+	p, err := pp.Open(opt)
 	if err != nil {
 		return synced{name: t.pair.Name, err: err}
 	}

@@ -100,9 +100,11 @@ func (hs *homes) save(db *status.DB, dir, pair string) error {
 	}
 	put := func(db *status.DB) error {
 		for _, i := range changed {
-			if err := db.PutPairState(homeNames[i], hs.side[i].record()); err != nil {
+			r := hs.side[i].record()
+			if err := db.PutPairState(homeNames[i], r); err != nil {
 				return err
 			}
+			hs.side[i].read = r // a pair that syncs again (the daemon) writes it once
 		}
 		return nil
 	}

@@ -33,13 +33,24 @@ type Options struct {
 	Rediscover bool
 }
 
+// Prepared is a pair with its storages open (credentials resolved, home sets found),
+// ready to sync any number of times: the daemon prepares each pair once, and opens its
+// status only while it syncs, so that pimsync status can read it in between.
+type Prepared struct {
+	Name   string
+	Config *config.Pair
+	st     [2]storage.Storage
+	dir    string
+	homes  *homes
+}
+
 // Opened is a pair ready to sync; Close releases its status database (and its lock).
 type Opened struct {
 	*syncer.Pair
 	Config *config.Pair
 	db     *status.DB
 	dir    string
-	homes  homes
+	homes  *homes
 }
 
 // Close remembers where the DAV storages' home sets were found, for the next sync, and
@@ -52,9 +63,20 @@ func (o *Opened) Close() error {
 	return err
 }
 
-// Open prepares the pair called name. Storages are opened before the status database
-// is locked, so a pair whose storage is missing fails without touching the status.
+// Open prepares the pair called name and opens its status: Prepare, then
+// Prepared.Open.
 func Open(ctx context.Context, cfg *config.Config, name string, opt Options) (*Opened, error) {
+	p, err := Prepare(ctx, cfg, name, opt)
+	if err != nil {
+		return nil, err
+	}
+	return p.Open(opt)
+}
+
+// Prepare opens the storages of the pair called name (opt.Rediscover is the only
+// option it looks at). It does not touch the status, so a pair whose storage is
+// missing fails without leaving a status file behind.
+func Prepare(ctx context.Context, cfg *config.Config, name string, opt Options) (*Prepared, error) {
 	cp := cfg.Pair(name)
 	if cp == nil {
 		return nil, fmt.Errorf("no pair %s in %s", name, cfg.File)
@@ -63,30 +85,38 @@ func Open(ctx context.Context, cfg *config.Config, name string, opt Options) (*O
 	if err != nil {
 		return nil, err
 	}
-	hs := homes{refresh: opt.Rediscover}
+	hs := &homes{refresh: opt.Rediscover}
 	if !opt.Rediscover {
 		hs.read(dir, name)
 	}
-	var st [2]storage.Storage
+	p := &Prepared{Name: name, Config: cp, dir: dir, homes: hs}
 	for i, cs := range []*config.Storage{cp.A, cp.B} {
 		s, err := openStorage(ctx, cfg, cs, &hs.side[i])
 		if err != nil {
 			return nil, fmt.Errorf("pair %s: %w", name, err)
 		}
-		st[i] = s
+		p.st[i] = s
 	}
+	return p, nil
+}
+
+// Open locks the pair's status database (read-only for a dry run) and returns the pair
+// ready to sync.
+func (pp *Prepared) Open(opt Options) (*Opened, error) {
+	cp, name := pp.Config, pp.Name
 	var db *status.DB
+	var err error
 	if opt.DryRun {
-		db, err = status.OpenReadOnly(dir, name)
+		db, err = status.OpenReadOnly(pp.dir, name)
 	} else {
-		db, err = status.Open(dir, name)
+		db, err = status.Open(pp.dir, name)
 	}
 	if err != nil {
 		return nil, err
 	}
 	p := &syncer.Pair{
 		Name:    name,
-		Storage: st,
+		Storage: pp.st,
 		Status:  db,
 		Select: plan.Selection{
 			From: [2]bool{cp.FromA, cp.FromB},
@@ -113,7 +143,7 @@ func Open(ctx context.Context, cfg *config.Config, name string, opt Options) (*O
 		p.Select.Mappings = append(p.Select.Mappings, plan.Mapping{Key: m.Alias,
 			ID: [2]string{m.IDA, m.IDB}, Href: [2]string{m.HrefA, m.HrefB}})
 	}
-	return &Opened{Pair: p, Config: cp, db: db, dir: dir, homes: hs}, nil
+	return &Opened{Pair: p, Config: cp, db: db, dir: pp.dir, homes: pp.homes}, nil
 }
 
 // StatusDir resolves status_path; a relative one is relative to the configuration

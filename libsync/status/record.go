@@ -68,6 +68,26 @@ func decodeFields(v []byte, n int) ([]string, error) {
 	return out, nil
 }
 
+// countFields counts the fields of a record of any length (a list), checking only that
+// they fit.
+func countFields(v []byte) (int, error) {
+	if len(v) == 0 {
+		return 0, errors.New("empty record")
+	}
+	if v[0] != recordV1 {
+		return 0, fmt.Errorf("unknown record version %d", v[0])
+	}
+	n := 0
+	for rest := v[1:]; len(rest) > 0; n++ {
+		l, w := binary.Uvarint(rest)
+		if w <= 0 || l > uint64(len(rest)-w) {
+			return 0, fmt.Errorf("field %d: bad length", n+1)
+		}
+		rest = rest[w+int(l):]
+	}
+	return n, nil
+}
+
 func encodeItem(it Item) []byte {
 	return appendFields([]byte{recordV1}, it.Ident, it.A.Href, it.A.Etag, it.A.Hash, it.B.Href, it.B.Etag, it.B.Hash)
 }

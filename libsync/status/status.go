@@ -13,8 +13,8 @@
 //	mappings/<key>            info   → mapping record
 //	mappings/<key>/items      <ident> → item record
 //	mappings/<key>/props      <name> → value record
-//	mappings/<key>/state      <name> → value record
-//	pair                      <name> → value record (PairState)
+//	mappings/<key>/state      <name> → value record; conflicts → list of ident, href a, href b
+//	pair                      <name> → value record (PairState); run → the last Run
 //
 // Mapping keys and idents longer than 1 KiB are stored under their first 1 KiB followed
 // by their SHA-256 (see dbKey), with the full string inside the record. Records start

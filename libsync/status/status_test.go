@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -893,5 +894,94 @@ func TestPairState(t *testing.T) {
 	}
 	if maps, err := ro.Mappings(); err != nil || len(maps) != 0 {
 		t.Errorf("pair state shows up as mappings: %v, %v", maps, err)
+	}
+}
+
+// TestRunsAndConflicts: the last run is kept with the latest error of any run, and a
+// mapping's conflicts are replaced by each sync, bytes as they are.
+func TestRunsAndConflicts(t *testing.T) {
+	dir := t.TempDir()
+	db := openT(t, dir, "p")
+	if _, ok, err := db.LastRun(); ok || err != nil {
+		t.Fatalf("LastRun of a fresh pair: %v, %v", ok, err)
+	}
+	t0 := time.Date(2026, 11, 22, 5, 0, 0, 123, time.UTC)
+	runs := []Run{
+		{Start: t0, End: t0.Add(time.Second), Result: ResultFailed, Error: "server down"},
+		{Start: t0.Add(time.Minute), End: t0.Add(time.Minute + time.Second), Result: ResultOK},
+	}
+	for _, r := range runs {
+		if err := db.PutRun(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.PutMapping(Mapping{Key: "work"}); err != nil {
+		t.Fatal(err)
+	}
+	cs := []Conflict{{Ident: "a@x", HrefA: "/a/1.ics", HrefB: "/b/1.ics"}, {Ident: "ü\xff", HrefB: "h"}}
+	if err := db.PutConflicts("work", cs); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PutConflicts("nope", cs); err == nil {
+		t.Error("conflicts of an unknown mapping recorded")
+	}
+	db.Close()
+
+	ro, err := OpenReadOnly(dir, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := runs[1]
+	want.LastError, want.LastErrorAt = "server down", runs[0].End
+	if got, ok, err := ro.LastRun(); !ok || err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("LastRun = %+v, %v, %v\nwant %+v", got, ok, err, want)
+	}
+	if got, err := ro.Conflicts("work"); err != nil || !reflect.DeepEqual(got, cs) {
+		t.Errorf("Conflicts = %q, %v", got, err)
+	}
+	if err := ro.PutRun(runs[1]); !errors.Is(err, errReadOnly) {
+		t.Errorf("PutRun on a read-only DB: %v", err)
+	}
+	ro.Close()
+
+	db = openT(t, dir, "p")
+	if err := db.PutConflicts("work", nil); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Conflicts("work"); err != nil || got != nil {
+		t.Errorf("Conflicts after clearing = %q, %v", got, err)
+	}
+}
+
+// TestDaemon: a daemon's mark on a pair is seen by others, keeps a second daemon out,
+// and goes with release.
+func TestDaemon(t *testing.T) {
+	dir := t.TempDir()
+	if _, running := DaemonRunning(dir, "p"); running {
+		t.Fatal("a daemon runs a pair nobody started")
+	}
+	release, err := Daemon(dir, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pid, running := DaemonRunning(dir, "p"); !running || pid != strconv.Itoa(os.Getpid()) {
+		t.Errorf("DaemonRunning = %s, %v; want %d, true", pid, running, os.Getpid())
+	}
+	if _, err := Daemon(dir, "p"); !errors.Is(err, ErrDaemonRunning) {
+		t.Errorf("second daemon: %v, want ErrDaemonRunning", err)
+	}
+	// The status file is not locked by the daemon: a sync or a report can open it.
+	db, err := OpenReadOnly(dir, "p")
+	if err != nil {
+		t.Errorf("status file while a daemon runs: %v", err)
+	} else {
+		db.Close()
+	}
+	release()
+	if _, running := DaemonRunning(dir, "p"); running {
+		t.Error("the daemon still runs after release")
+	}
+	if _, err := Daemon(dir, "../p"); err == nil {
+		t.Error("a pair name reaching out of the directory was accepted")
 	}
 }

@@ -10,11 +10,9 @@ require (
 	github.com/emersion/go-vcard v0.0.0-20260618161152-d854b7e0e2d3
 	github.com/emersion/go-webdav v0.7.1-0.20260628102823-c16f8a9a132c
 	go.etcd.io/bbolt v1.5.0
+	golang.org/x/sys v0.45.0
 )
 
-require (
-	github.com/teambition/rrule-go v1.8.2 // indirect
-	golang.org/x/sys v0.45.0 // indirect
-)
+require github.com/teambition/rrule-go v1.8.2 // indirect
 
 replace github.com/pimsync-go/libvdir => ../libvdir

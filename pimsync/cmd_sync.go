@@ -127,7 +127,7 @@ func (c *syncCmd) syncPair(e *cli.Env, cfg *config.Config, t target, out *cli.Pr
 	pp, err := pair.Prepare(e.Ctx, cfg, t.pair.Name, opt)
 	if err != nil {
 		if !c.DryRun {
-			pair.RecordFailure(e.Ctx, cfg, t.pair.Name, start, err)
+			pair.RecordFailure(e.Ctx, cfg, t.pair.Name, start, err, false)
 		}
 		return synced{name: t.pair.Name, err: err}
 	}

@@ -5,12 +5,12 @@ go 1.25.0
 require (
 	github.com/pimsync-go/libsync v0.0.0
 	github.com/pimsync-go/libvdir v0.0.0
+	golang.org/x/sys v0.45.0
 )
 
 require (
 	github.com/alecthomas/kong v1.17.0 // indirect
 	go.etcd.io/bbolt v1.5.0 // indirect
-	golang.org/x/sys v0.45.0 // indirect
 )
 
 replace github.com/pimsync-go/libsync => ../libsync

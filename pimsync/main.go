@@ -18,6 +18,7 @@ type grammar struct {
 	Discover         discoverCmd    `cmd:"" help:"Show each pair's collections on both sides and how they map."`
 	Sync             syncCmd        `cmd:"" help:"Sync pairs once."`
 	ResolveConflicts resolveCmd     `cmd:"" name:"resolve-conflicts" help:"Settle conflicts with the pair's conflict_resolution command."`
+	Daemon           daemonCmd      `cmd:"" help:"Keep pairs in sync: on local changes and every interval, until SIGTERM."`
 	Status           statusCmd      `cmd:"" help:"Show each pair's last sync, items, conflicts and errors, and whether a daemon runs it."`
 	Version          cli.VersionCmd `cmd:"" help:"Print the version."`
 }

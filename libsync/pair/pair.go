@@ -40,9 +40,17 @@ type Prepared struct {
 	Name   string
 	Config *config.Pair
 	st     [2]storage.Storage
+	roots  [2]string // vdir storages' directories
 	dir    string
 	homes  *homes
 }
+
+// Roots returns the directory of each side that is a vdir storage, "" for the others:
+// where a daemon watches for local changes.
+func (pp *Prepared) Roots() [2]string { return pp.roots }
+
+// StatusDir is the directory of the pair's status file.
+func (pp *Prepared) StatusDir() string { return pp.dir }
 
 // Opened is a pair ready to sync; Close releases its status database (and its lock).
 type Opened struct {
@@ -96,6 +104,9 @@ func Prepare(ctx context.Context, cfg *config.Config, name string, opt Options) 
 			return nil, fmt.Errorf("pair %s: %w", name, err)
 		}
 		p.st[i] = s
+		if ls, ok := storage.Unwrap(s).(interface{ Root() string }); ok {
+			p.roots[i] = ls.Root()
+		}
 	}
 	return p, nil
 }

@@ -81,14 +81,14 @@ func runOf(start time.Time, res *syncer.Result, err error) status.Run {
 
 // RecordFailure records that the pair called name could not be synced at all (its
 // storage could not be opened: a server down, a password command failing), so that
-// pimsync status shows it. Only a pair that has a status file already gets one: a pair
-// never synced has nothing to show yet, and its failure is in the log.
-func RecordFailure(ctx context.Context, cfg *config.Config, name string, start time.Time, failure error) {
+// pimsync status shows it. A pair without a status file gets one only with create (the
+// daemon, whose failures nobody watches); a one-off sync says it on the terminal.
+func RecordFailure(ctx context.Context, cfg *config.Config, name string, start time.Time, failure error, create bool) {
 	dir, err := StatusDir(ctx, cfg)
 	if err != nil {
 		return
 	}
-	if _, err := os.Stat(status.Path(dir, name)); err != nil {
+	if _, err := os.Stat(status.Path(dir, name)); err != nil && !create {
 		return
 	}
 	db, err := status.Open(dir, name)

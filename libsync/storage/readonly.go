@@ -11,6 +11,15 @@ func ReadOnly(s Storage) Storage { return readOnly{s} }
 
 type readOnly struct{ Storage }
 
+// Unwrap returns the storage a wrapper such as ReadOnly wraps, or s itself, for callers
+// that need to know what kind of storage it is.
+func Unwrap(s Storage) Storage {
+	if r, ok := s.(readOnly); ok {
+		return r.Storage
+	}
+	return s
+}
+
 func (r readOnly) Collection(ctx context.Context, href string) (Collection, error) {
 	c, err := r.Storage.Collection(ctx, href)
 	if err != nil {

@@ -404,6 +404,56 @@ var features = []scenario{
 		}
 	}},
 
+	{"stop", func(t *testing.T, e *env) {
+		e.both(nil)
+		const n = 40
+		for i := range n {
+			e.put(A, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "item"))
+		}
+		stop := make(chan struct{})
+		var once sync.Once
+		var mu sync.Mutex
+		writes := 0
+		e.hooks[B].mu.Lock()
+		e.hooks[B].fail = func(op, href string) error {
+			mu.Lock()
+			writes++
+			if writes == 5 {
+				once.Do(func() { close(stop) })
+			}
+			mu.Unlock()
+			return nil
+		}
+		e.hooks[B].mu.Unlock()
+		e.pair.Stop = stop
+		e.pair.Writes = [2]int{1, 1} // so that most actions are still to start
+		res, err := e.pair.Sync(context.Background())
+		if !errors.Is(err, ErrStopped) || len(res.Collections) != 1 {
+			t.Fatalf("stopped sync: %v, %+v", err, res)
+		}
+		r := res.Collections[0]
+		if r.Created[B] < 5 || r.Created[B] >= n || r.Created[B]+len(r.ItemErrors) != n {
+			t.Fatalf("stopped sync: %s", describe(r))
+		}
+		for _, err := range r.ItemErrors {
+			if !errors.Is(err, ErrStopped) {
+				t.Errorf("item error %v, want ErrStopped", err)
+			}
+		}
+		// What was done is committed: the next sync does only the rest.
+		items, _ := e.st.Items("cal")
+		if len(items) != r.Created[B] {
+			t.Errorf("%d items recorded after %d created", len(items), r.Created[B])
+		}
+		e.pair.Stop = nil
+		e.hooks[B].mu.Lock()
+		e.hooks[B].fail = nil
+		e.hooks[B].mu.Unlock()
+		if again := e.syncOK(); again.Created[B] != n-r.Created[B] {
+			t.Errorf("the sync after: %s", describe(again))
+		}
+	}},
+
 	{"dry run", func(t *testing.T, e *env) {
 		// A dry run reports what a sync would do and changes neither the storages nor
 		// the status; the real sync then does just that.

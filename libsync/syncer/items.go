@@ -350,6 +350,10 @@ func (p *Pair) fetchAll(ctx context.Context, s plan.Side, sd *side, hrefs []stri
 		if ctx.Err() != nil {
 			break
 		}
+		if p.stopped() {
+			failed.Do(func() { firstErr = ErrStopped })
+			break
+		}
 		sem <- struct{}{}
 		wg.Add(1)
 		go func() {
@@ -478,8 +482,16 @@ func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []pl
 		case ctx.Err() != nil:
 			done(a, ctx.Err())
 			continue
+		case p.stopped():
+			done(a, ErrStopped)
+			continue
 		}
 		sem <- struct{}{}
+		if p.stopped() { // while it waited for a slot
+			<-sem
+			done(a, ErrStopped)
+			continue
+		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -501,6 +513,10 @@ func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []pl
 			if a.Op == plan.Create || a.Op == plan.Update || a.Op == plan.Delete {
 				writes[a.To] <- struct{}{}
 				defer func() { <-writes[a.To] }()
+				if p.stopped() { // while it waited for the side
+					done(a, ErrStopped)
+					return
+				}
 			}
 			done(a, p.apply(ctx, key, sides, a))
 		}()

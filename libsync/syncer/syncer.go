@@ -61,6 +61,11 @@ type Pair struct {
 	// Parallel is how many collections sync at once (0 means 4). They share the
 	// sides' Writes, which bound every request in flight to a side, reads included.
 	Parallel int
+	// Stop, once closed, ends the sync early and cleanly: no collection, fetch or
+	// action starts any more, those under way finish and are committed, and the ones
+	// left are reported with ErrStopped. Cancelling the context instead also breaks
+	// off requests in flight.
+	Stop <-chan struct{}
 	// Resolver, if set, settles conflicts (resolve-conflicts).
 	Resolver Resolver
 	// ConflictsOnly does nothing but settle conflicts with Resolver.
@@ -79,6 +84,18 @@ type Pair struct {
 
 	slotsOnce sync.Once
 	slots     [2]chan struct{} // a token per request in flight to each side
+}
+
+// ErrStopped is the error of what a sync left undone because Stop was closed.
+var ErrStopped = errors.New("stopped before it was done")
+
+func (p *Pair) stopped() bool {
+	select {
+	case <-p.Stop:
+		return true
+	default:
+		return false
+	}
 }
 
 // slot returns the semaphore that bounds the requests in flight to side s.
@@ -113,7 +130,7 @@ func (p *Pair) Sync(ctx context.Context) (*Result, error) {
 	var wg sync.WaitGroup
 	for i, m := range selected {
 		sem <- struct{}{}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || p.stopped() {
 			<-sem
 			break
 		}
@@ -132,6 +149,9 @@ func (p *Pair) Sync(ctx context.Context) (*Result, error) {
 	}
 	if err := ctx.Err(); err != nil {
 		return res, err
+	}
+	if p.stopped() {
+		return res, ErrStopped
 	}
 	for _, key := range p.Only {
 		found := false

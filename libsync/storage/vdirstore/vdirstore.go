@@ -38,6 +38,9 @@ func Open(path, ext string) (*Storage, error) {
 
 func (s *Storage) String() string { return s.root }
 
+// Root is the storage's directory, absolute.
+func (s *Storage) Root() string { return s.root }
+
 // Href returns the directory a collection called id has.
 func (s *Storage) Href(id string) string { return filepath.Join(s.root, id) }
 

@@ -7,7 +7,10 @@ require (
 	github.com/pimsync-go/libvdir v0.0.0
 )
 
-require github.com/alecthomas/kong v1.17.0 // indirect
+require (
+	github.com/alecthomas/kong v1.17.0 // indirect
+	golang.org/x/sys v0.45.0 // indirect
+)
 
 replace github.com/pimsync-go/libvdir => ../libvdir
 

@@ -56,3 +56,23 @@ func (r readOnlyCollection) Delete(ctx context.Context, href, etag string) error
 func (r readOnlyCollection) SetProp(ctx context.Context, p Prop, value string) error {
 	return fmt.Errorf("set %s: %w", p, ErrReadOnly)
 }
+
+// Changes passes the wrapped collection's change listing through: a read-only server
+// calendar (a subscription) is as cheap to follow as any other.
+func (r readOnlyCollection) Changes(ctx context.Context, token string) (Changes, error) {
+	if cl, ok := r.Collection.(ChangeLister); ok {
+		return cl.Changes(ctx, token)
+	}
+	return Changes{}, fmt.Errorf("changes of %s: %w", r.name, ErrUnsupported)
+}
+
+// Local passes the wrapped collection's answer through.
+func (r readOnlyCollection) Local() bool {
+	l, ok := r.Collection.(Local)
+	return ok && l.Local()
+}
+
+// SupportedProps passes the wrapped collection's answer through.
+func (r readOnlyCollection) SupportedProps() []Prop {
+	return Supported(r.Collection)
+}

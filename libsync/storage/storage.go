@@ -148,6 +148,13 @@ type Forcer interface {
 	ForceDelete(ctx context.Context, href string) error
 }
 
+// Local is a Collection on this machine (a vdir), whose items cost less to read again
+// than to keep: a sync keeps only their hashes, not every item's bytes until it has
+// copied them all.
+type Local interface {
+	Local() bool
+}
+
 // ChangeLister is a Collection that can list only what changed since a sync token.
 type ChangeLister interface {
 	// Changes returns what changed since token; "" asks for every item (RFC 6578's

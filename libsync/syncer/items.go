@@ -19,7 +19,8 @@ import (
 type side struct {
 	col        storage.Collection
 	items      map[string][]plan.Item // by ident
-	data       map[string][]byte      // bytes fetched this run, by href
+	data       map[string][]byte      // bytes fetched this run, by href, unless local
+	local      bool                   // reading an item again is cheap (storage.Local)
 	unreadable []string
 	errs       []error
 	// propsWritten is set when the sync changed a property on this side.
@@ -90,6 +91,9 @@ func (p *Pair) readSide(ctx context.Context, key string, s plan.Side, col plan.C
 		return sd, fmt.Errorf("open %s on %s: %w", col.Href, s, err)
 	}
 	sd.col = c
+	if l, ok := c.(storage.Local); ok && l.Local() {
+		sd.local = true
+	}
 	if created {
 		return sd, nil // made empty by this sync a moment ago
 	}
@@ -370,6 +374,9 @@ func (p *Pair) fetchAll(ctx context.Context, s plan.Side, sd *side, hrefs []stri
 			c.learned = make([]learned, len(c.got))
 			for i, it := range c.got {
 				c.learned[i] = inspect(it)
+				if sd.local {
+					c.got[i].Data = nil // read again when copied
+				}
 			}
 		}()
 	}
@@ -452,7 +459,9 @@ func (p *Pair) learn(s plan.Side, sd *side, it storage.Item, l learned) {
 		ident = hash
 	}
 	sd.items[ident] = append(sd.items[ident], plan.Item{Href: it.Href, Etag: it.Etag, Hash: hash})
-	sd.data[it.Href] = it.Data
+	if !sd.local {
+		sd.data[it.Href] = it.Data
+	}
 }
 
 // run carries out the actions, up to Concurrency at a time and Writes[side] to a side,

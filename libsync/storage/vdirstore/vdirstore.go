@@ -149,6 +149,9 @@ func (c *Collection) Create(ctx context.Context, ident string, data []byte) (str
 	return name, etag, nil
 }
 
+// Local says the collection's items are files here (storage.Local).
+func (c *Collection) Local() bool { return true }
+
 // Update replaces the file href if its etag is still etag.
 func (c *Collection) Update(ctx context.Context, href, etag string, data []byte) (string, error) {
 	e, err := c.c.Update(ctx, href, etag, data)

@@ -203,8 +203,21 @@ func TestDaemonRadicale(t *testing.T) {
 		return len(m) == 1000
 	}, d.stderr)
 	time.Sleep(2 * time.Second) // and the sync that sees the daemon's own writes
+	t.Logf("1000 files: %d syncs", d.syncs("local")-before)
 	if n := d.syncs("local") - before; n > 4 {
 		t.Errorf("1000 files written at once took %d syncs of the pair", n)
+	}
+	// And 200 at once into the collection synced with Radicale: a few syncs too, each
+	// uploading what it found (the first takes seconds, Radicale being slow to PUT).
+	before = d.syncs("up")
+	for i := range 200 {
+		write(t, filepath.Join(a, id, fmt.Sprintf("burst-%03d.ics", i)), event(fmt.Sprint("up-burst-", i), "Burst"))
+	}
+	waitFor(t, 60*time.Second, "200 files on the server", func() bool { return len(serverUIDs(t, srv, colURL)) == 203 }, d.stderr)
+	time.Sleep(2 * time.Second)
+	t.Logf("200 files into the server's collection: %d syncs", d.syncs("up")-before)
+	if n := d.syncs("up") - before; n > 4 {
+		t.Errorf("200 files written at once into the server's collection took %d syncs", n)
 	}
 	if code := d.stop(t, 10*time.Second); code != 0 {
 		t.Errorf("daemon exit status %d after SIGTERM\n%s", code, d.stderr)

@@ -139,7 +139,9 @@ func dirPath(u *url.URL) string {
 }
 
 // Multiget fetches the items at hrefs (as listed) with one calendar-multiget or
-// addressbook-multiget REPORT. Items the server leaves out come back with Err set.
+// addressbook-multiget REPORT. An item the server leaves out of its answer (Google's
+// does, now and then) is fetched on its own with GET; one that fails comes back with
+// Err set, and the others are fine.
 func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs []string) ([]Fetched, error) {
 	if len(hrefs) == 0 {
 		return nil, nil
@@ -207,9 +209,9 @@ func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs 
 			out[i] = f
 		}
 	}
-	for i := range hrefs {
+	for i, h := range hrefs {
 		if !got[i] {
-			out[i] = Fetched{Href: hrefs[i], Err: &StatusError{Method: "REPORT", URL: hrefs[i], Code: http.StatusNotFound, Body: "left out of the multiget response"}}
+			out[i] = c.getOne(ctx, base, h)
 		}
 	}
 	return out, nil
@@ -225,6 +227,27 @@ func statusLineError(method, href, status string) error {
 }
 
 // Get fetches one item with GET.
+// getOne fetches an item a multiget left out, with GET (and its etag with PROPFIND
+// when the GET has none).
+func (c *Client) getOne(ctx context.Context, base *url.URL, href string) Fetched {
+	f := Fetched{Href: href}
+	u, err := base.Parse(href)
+	if err != nil {
+		f.Err = fmt.Errorf("href %q: %w", href, err)
+		return f
+	}
+	data, etag, err := c.Get(ctx, u.String())
+	if err == nil && (etag == "" || strings.HasPrefix(etag, "W/")) {
+		etag, err = c.etag(ctx, "GET", u.String())
+	}
+	if err != nil {
+		f.Err = fmt.Errorf("left out of the multiget, and then: %w", err)
+		return f
+	}
+	f.Data, f.Etag = data, etag
+	return f
+}
+
 func (c *Client) Get(ctx context.Context, itemURL string) ([]byte, string, error) {
 	r := request{method: "GET", url: itemURL}
 	resp, body, err := c.do(ctx, r)
@@ -273,6 +296,11 @@ func (c *Client) put(ctx context.Context, kind Kind, itemURL string, h http.Head
 	if e := resp.Header.Get("ETag"); e != "" && !strings.HasPrefix(e, "W/") {
 		return e, nil
 	}
+	return c.etag(ctx, "PUT", itemURL)
+}
+
+// etag asks for an item's etag with a Depth 0 PROPFIND, for responses that lack one.
+func (c *Client) etag(ctx context.Context, method, itemURL string) (string, error) {
 	ms, _, err := c.propfind(ctx, itemURL, "0", "<D:getetag/>")
 	if err != nil {
 		return "", err
@@ -282,7 +310,7 @@ func (c *Client) put(ctx context.Context, kind Kind, itemURL string, h http.Head
 			return strings.TrimSpace(*p.Etag), nil
 		}
 	}
-	return "", fmt.Errorf("PUT %s: the server gave no etag", redact(itemURL))
+	return "", fmt.Errorf("%s %s: the server gave no etag", method, redact(itemURL))
 }
 
 // Delete removes the item at itemURL if its etag is still etag; with etag "", without

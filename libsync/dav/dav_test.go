@@ -165,6 +165,11 @@ func TestHostileReplies(t *testing.T) {
 			http.Redirect(w, r, "/cal/", http.StatusMovedPermanently)
 		case r.Method == "PUT" && r.Header.Get("If-None-Match") == "*":
 			w.WriteHeader(http.StatusCreated) // and no ETag: the client must ask
+		case r.Method == "GET" && r.URL.Path == "/cal/b.ics":
+			w.Header().Set("ETag", `"b1"`)
+			fmt.Fprint(w, "BEGIN:VCALENDAR\r\nUID:b\r\nEND:VCALENDAR\r\n")
+		case r.Method == "GET":
+			http.NotFound(w, r)
 		default:
 			w.WriteHeader(http.StatusMultiStatus)
 			fmt.Fprint(w, reply)
@@ -190,11 +195,14 @@ func TestHostileReplies(t *testing.T) {
 	if etag, err := c.Put(ctx, Calendars, srv.URL+"/cal/b.ics", "", []byte("x")); err != nil || etag != `"from-propfind"` {
 		t.Errorf("PUT without an ETag header: %q, %v", etag, err)
 	}
-	// A multiget that leaves out an href: that item fails on its own.
+	// A multiget that leaves out hrefs: each is fetched on its own (GET keeps the CRs);
+	// one that is gone by then fails alone.
 	reply = `<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><response><href>/cal/a.ics</href><propstat><prop><getetag>"1"</getetag><C:calendar-data>BEGIN:VCALENDAR</C:calendar-data></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`
-	got, err := c.Multiget(ctx, Calendars, srv.URL+"/cal/", []string{"/cal/a.ics", "/cal/b.ics"})
-	if err != nil || got[0].Err != nil || string(got[0].Data) != "BEGIN:VCALENDAR" || !errors.Is(got[1].Err, storage.ErrNotFound) {
-		t.Errorf("multiget with an omitted href: %+v, %v", got, err)
+	got, err := c.Multiget(ctx, Calendars, srv.URL+"/cal/", []string{"/cal/a.ics", "/cal/b.ics", "/cal/c.ics"})
+	if err != nil || got[0].Err != nil || string(got[0].Data) != "BEGIN:VCALENDAR" ||
+		got[1].Err != nil || string(got[1].Data) != "BEGIN:VCALENDAR\r\nUID:b\r\nEND:VCALENDAR\r\n" || got[1].Etag != `"b1"` ||
+		!errors.Is(got[2].Err, storage.ErrNotFound) {
+		t.Errorf("multiget with omitted hrefs: %+v, %v", got, err)
 	}
 	for _, bad := range []string{`<multistatus`, `<!DOCTYPE x [<!ENTITY a "aaaa">]><multistatus xmlns="DAV:">&a;</multistatus>`} {
 		reply = bad

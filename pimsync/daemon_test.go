@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -369,15 +370,26 @@ func TestDaemonNotifyAndReload(t *testing.T) {
 			t.Fatalf("NOTIFY_SOCKET: no %q", want)
 		}
 	}
+	// Readiness by READY_FD as well, as s6 and dinit pass it.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
 	cmd := exec.Command(binary, "-c", e.conf, "daemon")
-	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock)
+	cmd.Env = append(os.Environ(), "NOTIFY_SOCKET="+sock, "READY_FD=3")
+	cmd.ExtraFiles = []*os.File{w}
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	w.Close()
 	defer cmd.Process.Kill()
 	expect("READY=1")
+	if b, err := io.ReadAll(r); err != nil || string(b) != "READY=1\n" {
+		t.Errorf("READY_FD: %q, %v (the descriptor must be closed after)", b, err)
+	}
 	waitFor(t, 5*time.Second, "the first sync", func() bool { return exists(filepath.Join(e.b, "c", "x.ics")) }, stderr)
 
 	good := read(t, e.conf)

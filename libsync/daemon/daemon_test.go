@@ -20,16 +20,30 @@ func event(uid string) string {
 		"\r\nDTSTART:20260105T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
 }
 
-// syncs counts the daemon's syncs per pair.
+// syncs counts the daemon's syncs per pair, and keeps the collections of the last.
 type syncs struct {
-	mu sync.Mutex
-	n  map[string]int
+	mu   sync.Mutex
+	n    map[string]int
+	last map[string][]string
 }
 
-func (s *syncs) add(p string, _ *syncer.Result, _ error) {
+func (s *syncs) add(p string, res *syncer.Result, _ error) {
 	s.mu.Lock()
 	s.n[p]++
+	var keys []string
+	if res != nil {
+		for _, c := range res.Collections {
+			keys = append(keys, c.Key)
+		}
+	}
+	s.last[p] = keys
 	s.mu.Unlock()
+}
+
+func (s *syncs) lastKeys(p string) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.last[p]
 }
 
 func (s *syncs) get(p string) int {
@@ -55,7 +69,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 func TestDaemon(t *testing.T) {
 	dir := t.TempDir()
 	a, b := filepath.Join(dir, "a"), filepath.Join(dir, "b")
-	for _, d := range []string{filepath.Join(a, "cal"), b} {
+	for _, d := range []string{filepath.Join(a, "cal"), filepath.Join(a, "work"), b} {
 		os.MkdirAll(d, 0o755)
 	}
 	os.WriteFile(filepath.Join(a, "cal", "first.ics"), []byte(event("first")), 0o644)
@@ -88,7 +102,7 @@ pair bad {
 	if err != nil {
 		t.Fatal(err)
 	}
-	counts := &syncs{n: map[string]int{}}
+	counts := &syncs{n: map[string]int{}, last: map[string][]string{}}
 	d, err := Start(context.Background(), cfg, Options{Debounce: 200 * time.Millisecond, MaxDelay: 2 * time.Second,
 		MinBackoff: 50 * time.Millisecond, MaxBackoff: 200 * time.Millisecond, OnSync: counts.add})
 	if err != nil {
@@ -110,6 +124,10 @@ pair bad {
 
 	os.WriteFile(filepath.Join(a, "cal", "second.ics"), []byte(event("second")), 0o644)
 	eventually(t, "a new file on a", func() bool { _, err := os.Stat(at("second.ics")); return err == nil })
+	// Only the collection that changed synced, not work.
+	if keys := counts.lastKeys("good"); len(keys) != 1 || keys[0] != "cal" {
+		t.Errorf("a change in cal synced %v", keys)
+	}
 
 	before := counts.get("good")
 	for i := range 300 {

@@ -2,4 +2,4 @@ module github.com/pimsync-go/libvdir
 
 go 1.25.0
 
-require golang.org/x/sys v0.45.0
+require golang.org/x/sys v0.47.0

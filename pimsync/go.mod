@@ -5,7 +5,7 @@ go 1.25.0
 require (
 	github.com/pimsync-go/libsync v0.0.0
 	github.com/pimsync-go/libvdir v0.0.0
-	golang.org/x/sys v0.45.0
+	golang.org/x/sys v0.47.0
 )
 
 require (

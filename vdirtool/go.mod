@@ -9,7 +9,7 @@ require (
 
 require (
 	github.com/alecthomas/kong v1.17.0 // indirect
-	golang.org/x/sys v0.45.0 // indirect
+	golang.org/x/sys v0.47.0 // indirect
 )
 
 replace github.com/pimsync-go/libvdir => ../libvdir

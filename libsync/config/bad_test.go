@@ -142,7 +142,12 @@ func TestParseErrors(t *testing.T) {
 			[]string{
 				"bad.conf:16:6: url is not valid: missing ']' in host",
 				"bad.conf:20:6: url unix:// needs the socket's path",
-				"bad.conf:24:6: url must start with http:// or https:// (or unix:// for a Unix socket)",
+				"bad.conf:24:6: url must start with http:// or https:// (or unix:// for a Unix socket, or an email address or a domain",
+			}},
+		{"domain urls", base + "storage x {\n\ttype webcal\n\turl example.com\n\tcollection_id x\n}\nstorage y {\n\ttype carddav\n\turl \"me@example com\"\n}\n",
+			[]string{
+				"bad.conf:16:6: url must start with http:// or https://",
+				"bad.conf:21:6: url must start with http:// or https:// (or unix://",
 			}},
 		{"blocks inside value blocks", base + "storage x {\n\ttype caldav\n\turl {\n\t\tcmd x {\n\t\t\ty\n\t\t}\n\t}\n\tusername {\n\t\tshell x {\n\t\t\ty\n\t\t}\n\t}\n}\n",
 			[]string{"bad.conf:18:4: cmd takes no block", "bad.conf:23:4: shell takes no block"}},

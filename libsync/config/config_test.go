@@ -250,3 +250,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestDomainURL: a CalDAV or CardDAV url may be an email address or a domain, to be
+// discovered (RFC 6764); a webcal url may not.
+func TestDomainURL(t *testing.T) {
+	for _, u := range []string{"me@example.com", "example.com", "dav.example.co.uk"} {
+		for _, typ := range []string{"caldav", "carddav"} {
+			conf := "status_path /s\nstorage x {\n\ttype " + typ + "\n\turl " + u + "\n}\n"
+			c, err := Parse("x.conf", strings.NewReader(conf))
+			if err != nil || c.Storages["x"].URL.Literal != u {
+				t.Errorf("%s url %s: %v", typ, u, err)
+			}
+		}
+	}
+	for _, u := range []string{"localhost", "me@", "exa mple.com", "/dav/"} {
+		conf := "status_path /s\nstorage x {\n\ttype caldav\n\turl \"" + u + "\"\n}\n"
+		if _, err := Parse("x.conf", strings.NewReader(conf)); err == nil {
+			t.Errorf("caldav url %q accepted", u)
+		}
+	}
+}

@@ -269,6 +269,8 @@ func (p *parser) checkURL(x *scfg.Directive, typ string) {
 	switch {
 	case raw == "":
 		p.atParam(x, 0, "url is empty")
+	case slices.Contains(davTypes, typ) && !strings.Contains(raw, "://") && bareDomain(raw):
+		// An email address or a domain: the server is found as RFC 6764 says.
 	case err != nil:
 		if ue, ok := err.(*url.Error); ok {
 			err = ue.Err // the whole URL is already in the file, at this position
@@ -287,9 +289,26 @@ func (p *parser) checkURL(x *scfg.Directive, typ string) {
 
 func unixHint(typ string) string {
 	if slices.Contains(davTypes, typ) {
-		return " (or unix:// for a Unix socket)"
+		return " (or unix:// for a Unix socket, or an email address or a domain to discover the server from)"
 	}
 	return ""
+}
+
+// bareDomain reports whether s looks like an email address or a domain name (with at
+// least one dot); the DNS has the last word when the storage is opened.
+func bareDomain(s string) bool {
+	if i := strings.LastIndexByte(s, '@'); i > 0 {
+		s = s[i+1:]
+	}
+	if !strings.Contains(s, ".") || strings.HasPrefix(s, ".") || strings.Contains(s, "..") {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '.' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // storageRef resolves a pair's storage_a or storage_b.

@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/pimsync-go/libsync/dav"
+	"github.com/pimsync-go/libsync/discover"
 	"github.com/pimsync-go/libsync/storage"
 	vdir "github.com/pimsync-go/libvdir"
 )
@@ -35,7 +36,8 @@ type Storage struct {
 }
 
 // Open finds the home set from u (a home set, a principal, or a URL whose
-// current-user-principal leads to one) and returns it as a storage.
+// current-user-principal leads to one; or an email address or a domain, RFC 6764) and
+// returns it as a storage.
 func Open(ctx context.Context, c *dav.Client, kind dav.Kind, u string) (*Storage, error) {
 	s := &Storage{c: c, kind: kind, from: u}
 	if err := s.discover(ctx); err != nil {
@@ -55,9 +57,16 @@ func Known(c *dav.Client, kind dav.Kind, u, home string) (*Storage, error) {
 	return &Storage{c: c, kind: kind, from: u, home: hu, known: true}, nil
 }
 
-// discover finds the home set from s.from.
+// discover finds the home set from s.from: a URL, or an email address or a domain,
+// which RFC 6764 turns into one (DNS SRV and TXT, .well-known; package discover).
 func (s *Storage) discover(ctx context.Context) error {
-	home, err := s.c.HomeSet(ctx, s.kind, s.from)
+	var home string
+	var err error
+	if strings.Contains(s.from, "://") {
+		home, err = s.c.HomeSet(ctx, s.kind, s.from)
+	} else {
+		home, err = s.locate(ctx)
+	}
 	if err != nil {
 		return err
 	}
@@ -69,6 +78,26 @@ func (s *Storage) discover(ctx context.Context) error {
 	s.home = hu
 	s.mu.Unlock()
 	return nil
+}
+
+// find is discover.Find; tests replace it, having no DNS of their own.
+var find = discover.Find
+
+// locate finds the home set of an email address or a domain.
+func (s *Storage) locate(ctx context.Context) (string, error) {
+	service := discover.CalDAV
+	if s.kind == dav.AddressBooks {
+		service = discover.CardDAV
+	}
+	found, err := find(ctx, discover.Options{Input: s.from, Services: []string{service},
+		HTTP: s.c.HTTP, User: s.c.User, Password: s.c.Password, UserAgent: s.c.UserAgent})
+	if err != nil {
+		return "", err
+	}
+	if len(found) == 0 || found[0].HomeSet == "" {
+		return "", fmt.Errorf("%s: the %s service has no home set", s.from, service)
+	}
+	return found[0].HomeSet, nil
 }
 
 func homeURL(home string) (*url.URL, error) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/pimsync-go/libsync/dav"
+	"github.com/pimsync-go/libsync/discover"
 )
 
 // movingServer serves one calendar in the home set at home; its principal at /p/ names
@@ -104,5 +105,40 @@ func TestKnown(t *testing.T) {
 				t.Errorf("second Collections: %q", got)
 			}
 		})
+	}
+}
+
+// TestEmailURL: a storage whose url is an email address finds its home set through
+// RFC 6764 discovery, and again through it when the home set it remembered fails.
+func TestEmailURL(t *testing.T) {
+	ctx := context.Background()
+	srv := &movingServer{home: "/cal/"}
+	hs := httptest.NewServer(srv)
+	defer hs.Close()
+	var asked []string
+	find = func(ctx context.Context, o discover.Options) ([]discover.Service, error) {
+		asked = append(asked, o.Input+" "+strings.Join(o.Services, ","))
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		return []discover.Service{{Service: discover.CalDAV, HomeSet: hs.URL + srv.home}}, nil
+	}
+	defer func() { find = discover.Find }()
+	c := &dav.Client{}
+	s, err := Open(ctx, c, dav.Calendars, "me@example.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Home() != hs.URL+"/cal/" || len(asked) != 1 || asked[0] != "me@example.test caldav" {
+		t.Fatalf("Home %s after asking %q", s.Home(), asked)
+	}
+	srv.mu.Lock()
+	srv.home = "/moved/"
+	srv.mu.Unlock()
+	k, err := Known(c, dav.Calendars, "me@example.test", hs.URL+"/cal/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols, err := k.Collections(ctx); err != nil || len(cols) != 1 || cols[0].Href != "/moved/work/" || len(asked) != 2 {
+		t.Errorf("Collections after the account moved: %+v, %v (asked %q)", cols, err, asked)
 	}
 }

@@ -20,6 +20,7 @@ type grammar struct {
 	ResolveConflicts resolveCmd     `cmd:"" name:"resolve-conflicts" help:"Settle conflicts with the pair's conflict_resolution command."`
 	Daemon           daemonCmd      `cmd:"" help:"Keep pairs in sync: on local changes and every interval, until SIGTERM."`
 	Status           statusCmd      `cmd:"" help:"Show each pair's last sync, items, conflicts and errors, and whether a daemon runs it."`
+	Repair           repairCmd      `cmd:"" help:"Give new UIDs to a storage's items that have none or share one; only the UID lines change."`
 	Version          cli.VersionCmd `cmd:"" help:"Print the version."`
 }
 

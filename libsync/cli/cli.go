@@ -53,7 +53,10 @@ type grammar interface{ globals() *Globals }
 
 // Env is what a command's Run method receives.
 type Env struct {
-	Ctx     context.Context
+	Ctx context.Context
+	// Stdin is what commands that read standard input read (a "-" argument): the
+	// Tool's Stdin, or the process's.
+	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
 	Name    string // the tool's name
@@ -67,6 +70,9 @@ type Tool struct {
 	Name        string
 	Description string
 	Version     string
+	// Stdin replaces the process's standard input for Run; tests set it to feed one
+	// command's output to the next, as a shell pipeline would.
+	Stdin io.Reader
 }
 
 // exitCode carries kong's exit request (after --help or --version) out of the parser.
@@ -126,7 +132,11 @@ func (t Tool) Run(ctx context.Context, g grammar, args []string, stdout, stderr 
 			return a
 		}})))
 
-	env := &Env{Ctx: ctx, Stdout: stdout, Stderr: stderr, Name: t.Name, Version: t.Version,
+	var stdin io.Reader = os.Stdin
+	if t.Stdin != nil {
+		stdin = t.Stdin
+	}
+	env := &Env{Ctx: ctx, Stdin: stdin, Stdout: stdout, Stderr: stderr, Name: t.Name, Version: t.Version,
 		JSON: flags.JSON || !IsTerminal(stdout)}
 	switch err := kctx.Run(env, g); {
 	case err == nil:

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pimsync-go/libsync/cli"
+	"github.com/pimsync-go/libsync/config"
+	"github.com/pimsync-go/libsync/dav"
+	"github.com/pimsync-go/libsync/discover"
+)
+
+// connFlags say which server to talk to and how: every command takes them.
+type connFlags struct {
+	URL            string   `name:"url" env:"DAVCLI_URL" placeholder:"URL" help:"Base URL: relative hrefs resolve against it, and collections lists it when given no URL ($DAVCLI_URL)."`
+	Username       string   `short:"u" env:"DAVCLI_USERNAME" placeholder:"USER" help:"User name ($DAVCLI_USERNAME); the password comes from --password-cmd or $DAVCLI_PASSWORD."`
+	PasswordCmd    string   `name:"password-cmd" placeholder:"CMD" help:"Shell command that prints the password."`
+	Storage        string   `placeholder:"NAME" help:"Take the URL, credentials and TLS settings of this caldav or carddav storage of pimsync.conf; flags and environment still win."`
+	Config         string   `short:"c" placeholder:"FILE" help:"pimsync.conf for --storage (default: $XDG_CONFIG_HOME/pimsync/pimsync.conf, else ~/.config/pimsync/pimsync.conf)."`
+	TLSRoot        string   `name:"tls-root" placeholder:"FILE" help:"PEM file of certificate authorities to trust instead of the system's."`
+	TLSFingerprint string   `name:"tls-fingerprint" placeholder:"SHA256" help:"SHA-256 fingerprint of the server's certificate (for self-signed ones)."`
+	AuthCert       []string `name:"auth-cert" sep:"none" placeholder:"FILE" help:"Client certificate: a PEM bundle, or the certificate and then the key (repeat the flag)."`
+	Socket         string   `placeholder:"PATH" help:"Unix socket to reach the server through."`
+}
+
+// conn is a ready client and what it knows of the server.
+type conn struct {
+	c    *dav.Client
+	base *url.URL // what relative hrefs resolve against; nil when there is none
+	// kind is the collection kind --storage implies (caldav or carddav); 0 when unknown.
+	kind dav.Kind
+}
+
+// connect builds the client from the flags, the environment and --storage.
+func (g *grammar) connect(ctx context.Context) (*conn, error) {
+	f := g.connFlags
+	cn := &conn{}
+	password, havePassword := os.LookupEnv("DAVCLI_PASSWORD")
+	if f.PasswordCmd != "" {
+		p, err := config.Value{Shell: f.PasswordCmd, Name: "--password-cmd"}.Resolve(ctx)
+		if err != nil {
+			return nil, err
+		}
+		password, havePassword = p, true
+	}
+	if f.Storage != "" {
+		cs, cfg, err := g.storage()
+		if err != nil {
+			return nil, err
+		}
+		cn.kind = dav.Calendars
+		if cs.Type == config.TypeCardDAV {
+			cn.kind = dav.AddressBooks
+		}
+		vals := []*string{&f.URL, &f.Username, &password}
+		for i, v := range []config.Value{cs.URL, cs.Username, cs.Password} {
+			if *vals[i] != "" || i == 2 && havePassword || !v.IsSet() {
+				continue
+			}
+			s, err := v.Resolve(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("storage %s: %w", cs.Name, err)
+			}
+			*vals[i] = s
+		}
+		fill := func(flag *string, v string) {
+			if *flag == "" && v != "" {
+				*flag = localPath(cfg, v)
+			}
+		}
+		fill(&f.TLSRoot, cs.TLSRoot)
+		fill(&f.Socket, cs.Socket)
+		if f.TLSFingerprint == "" {
+			f.TLSFingerprint = cs.TLSFingerprint
+		}
+		if len(f.AuthCert) == 0 {
+			for _, c := range cs.AuthCert {
+				f.AuthCert = append(f.AuthCert, localPath(cfg, c))
+			}
+		}
+	}
+	opts := dav.HTTPOptions{TLSRoot: f.TLSRoot, TLSFingerprint: f.TLSFingerprint, AuthCert: f.AuthCert, Socket: f.Socket}
+	if strings.HasPrefix(f.URL, "unix:") {
+		if f.Socket != "" {
+			return nil, &cli.UsageError{Err: fmt.Errorf("the URL is unix:// and --socket is %s as well: name the socket once", f.Socket)}
+		}
+		u, sock, err := dav.UnixURL(f.URL)
+		if err != nil {
+			return nil, &cli.UsageError{Err: err}
+		}
+		f.URL, opts.Socket = u, sock
+	}
+	hc, err := dav.NewHTTPClient(opts)
+	if err != nil {
+		return nil, &cli.UsageError{Err: err}
+	}
+	cn.c = &dav.Client{HTTP: hc, User: f.Username, Password: password, UserAgent: "davcli/" + version}
+	if f.URL != "" && !strings.Contains(f.URL, "://") {
+		// An email address or a domain, as a pimsync storage's url may be: its home
+		// set, found as pimsync-discover finds it, is the base.
+		if f.URL, err = cn.locate(ctx, f.URL); err != nil {
+			return nil, err
+		}
+	}
+	if f.URL != "" {
+		u, err := url.Parse(f.URL)
+		if err != nil || u.Scheme != "http" && u.Scheme != "https" {
+			return nil, &cli.UsageError{Err: fmt.Errorf("base URL %q is not an http:// or https:// URL", f.URL)}
+		}
+		cn.base = u
+	}
+	return cn, nil
+}
+
+// locate finds the home set of an email address or a domain (RFC 6764): CalDAV's,
+// unless --storage is a carddav storage.
+func (cn *conn) locate(ctx context.Context, input string) (string, error) {
+	service := discover.CalDAV
+	if cn.kind == dav.AddressBooks {
+		service = discover.CardDAV
+	}
+	found, err := discover.Find(ctx, discover.Options{Input: input, Services: []string{service},
+		HTTP: cn.c.HTTP, User: cn.c.User, Password: cn.c.Password, UserAgent: cn.c.UserAgent})
+	if err != nil {
+		return "", err
+	}
+	if len(found) == 0 || found[0].HomeSet == "" {
+		return "", fmt.Errorf("%s: the %s service has no home set", input, service)
+	}
+	return found[0].HomeSet, nil
+}
+
+// storage finds --storage in the configuration (-c, or the default path), as pimsync
+// reads it. Every problem is a usage error: nothing can run until it is fixed.
+func (g *grammar) storage() (*config.Storage, *config.Config, error) {
+	path := g.Config
+	if path == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return nil, nil, &cli.UsageError{Err: err}
+		}
+		path = p
+	}
+	cfg, err := config.Load(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil, &cli.UsageError{Err: fmt.Errorf("no configuration at %s (give one with -c FILE)", path)}
+	}
+	if err != nil {
+		return nil, nil, &cli.UsageError{Err: err}
+	}
+	cs := cfg.Storages[g.Storage]
+	switch {
+	case cs == nil:
+		return nil, nil, &cli.UsageError{Err: fmt.Errorf("no storage %q in %s (storages: %s)", g.Storage, cfg.File, strings.Join(cfg.StorageOrder, ", "))}
+	case cs.Type != config.TypeCalDAV && cs.Type != config.TypeCardDAV:
+		return nil, nil, &cli.UsageError{Err: fmt.Errorf("storage %s is %s; davcli talks to caldav and carddav storages", cs.Name, cs.Type)}
+	}
+	return cs, cfg, nil
+}
+
+// localPath is a file the configuration names: "~/" is the home directory, and a
+// relative path is relative to the configuration file, as pimsync reads it.
+func localPath(cfg *config.Config, p string) string {
+	if rest, ok := strings.CutPrefix(p, "~/"); ok {
+		if home, err := os.UserHomeDir(); err == nil {
+			return filepath.Join(home, rest)
+		}
+	}
+	if filepath.IsAbs(p) || cfg.File == "" {
+		return p
+	}
+	return filepath.Join(filepath.Dir(cfg.File), p)
+}
+
+// resolve makes an href or URL from the command line or from a JSON line a full URL:
+// a relative one resolves against the base URL.
+func (cn *conn) resolve(ref string) (string, error) {
+	u, err := url.Parse(ref)
+	if err != nil {
+		return "", &cli.UsageError{Err: fmt.Errorf("%q is not a URL: %w", ref, err)}
+	}
+	if u.IsAbs() {
+		if u.Scheme != "http" && u.Scheme != "https" {
+			return "", &cli.UsageError{Err: fmt.Errorf("%q is not an http:// or https:// URL", ref)}
+		}
+		return u.String(), nil
+	}
+	if cn.base == nil {
+		return "", &cli.UsageError{Err: fmt.Errorf("%q is not a full URL; give one, or a base with --url, $DAVCLI_URL or --storage", ref)}
+	}
+	return cn.base.ResolveReference(u).String(), nil
+}
+
+// kindName names a kind in output: "calendar" or "addressbook".
+func kindName(k dav.Kind) string {
+	if k == dav.AddressBooks {
+		return "addressbook"
+	}
+	return "calendar"
+}
+
+// kindFrom reads a kind from what JSON lines say: collections' "kind", or
+// pimsync-discover's "service", or an item's content type. 0 when it says nothing.
+func kindFrom(s string) dav.Kind {
+	s = strings.ToLower(strings.TrimSpace(s))
+	switch {
+	case s == "addressbook" || s == "carddav" || strings.HasPrefix(s, "text/vcard") || strings.HasPrefix(s, "text/x-vcard"):
+		return dav.AddressBooks
+	case s == "calendar" || s == "caldav" || strings.HasPrefix(s, "text/calendar"):
+		return dav.Calendars
+	}
+	return 0
+}
+
+// kindOf finds whether the collection at collURL holds calendars or address books: from
+// hint (what the input said), else from its items' content types (listed, or listed
+// here when the caller has no listing), else from --storage's type, else by asking
+// its parent which address books it has. Calendars when nothing tells: most
+// collections are.
+func (cn *conn) kindOf(ctx context.Context, collURL string, hint dav.Kind, listed []dav.Resource) dav.Kind {
+	if hint != 0 {
+		return hint
+	}
+	if listed == nil {
+		listed, _ = cn.c.List(ctx, collURL) // a failure leaves the other ways to tell
+	}
+	for _, r := range listed {
+		if k := kindFrom(r.ContentType); k != 0 {
+			return k
+		}
+	}
+	if cn.kind != 0 {
+		return cn.kind
+	}
+	u, err := url.Parse(collURL)
+	if err != nil {
+		return dav.Calendars
+	}
+	self := strings.TrimSuffix(u.EscapedPath(), "/")
+	parent, err := u.Parse(self[:strings.LastIndex(self, "/")+1])
+	if err != nil {
+		return dav.Calendars
+	}
+	books, err := cn.c.Collections(ctx, dav.AddressBooks, parent.String())
+	if err != nil {
+		return dav.Calendars
+	}
+	for _, b := range books {
+		if bu, err := parent.Parse(b.Href); err == nil && strings.TrimSuffix(bu.EscapedPath(), "/") == self {
+			return dav.AddressBooks
+		}
+	}
+	return dav.Calendars
+}

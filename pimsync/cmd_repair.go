@@ -1,0 +1,86 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/pimsync-go/libsync/cli"
+	"github.com/pimsync-go/libsync/pair"
+	"github.com/pimsync-go/libsync/repair"
+)
+
+// repairCmd is "pimsync repair": new UIDs for the items of a storage that have none or
+// share one, which a sync cannot tell apart and leaves alone.
+type repairCmd struct {
+	Storage string `arg:"" help:"A storage of the configuration (vdir, caldav or carddav)."`
+	DryRun  bool   `short:"n" name:"dry-run" help:"Show what would be repaired; write nothing."`
+}
+
+// repaired is one line of repair's output: one item given a new UID.
+type repaired struct {
+	Storage    string `json:"storage"`
+	Collection string `json:"collection"`
+	Href       string `json:"href"`
+	Problem    string `json:"problem"`
+	OldUID     string `json:"old_uid"`
+	UID        string `json:"uid"`
+	Kept       string `json:"kept"`
+	Etag       string `json:"etag"`
+	Written    bool   `json:"written"`
+	Error      string `json:"error"`
+}
+
+// Run repairs every collection of the storage, one after the other; a collection or an
+// item that fails is reported and the rest goes on.
+func (c *repairCmd) Run(e *cli.Env, g *grammar) error {
+	cfg, err := g.load()
+	if err != nil {
+		return err
+	}
+	cs := cfg.Storages[c.Storage]
+	switch {
+	case cs == nil:
+		return &cli.UsageError{Err: fmt.Errorf("no storage %q in %s (storages: %s)", c.Storage, cfg.File, strings.Join(cfg.StorageOrder, ", "))}
+	case cs.ReadOnly && !c.DryRun:
+		return &cli.UsageError{Err: fmt.Errorf("storage %s is read_only: repair writes to it (--dry-run only shows what it would do)", cs.Name)}
+	}
+	st, err := pair.OpenStorage(e.Ctx, cfg, cs)
+	if err != nil {
+		return err
+	}
+	cols, err := st.Collections(e.Ctx)
+	if err != nil {
+		return fmt.Errorf("storage %s: %w", cs.Name, err)
+	}
+	out := cli.NewPrinter(e, "COLLECTION", "PROBLEM", "OLD UID", "NEW UID", "HREF", "ERROR")
+	failed := false
+	for _, info := range cols {
+		col, err := st.Collection(e.Ctx, info.Href)
+		if err == nil {
+			var rep repair.Report
+			rep, err = repair.Collection(e.Ctx, col, repair.Options{DryRun: c.DryRun, Batch: cs.MultigetSize})
+			for _, s := range rep.Skipped {
+				slog.Warn("not repaired", "storage", cs.Name, "collection", info.ID, "href", s.Href, "reason", s.Reason)
+			}
+			for _, r := range rep.Results {
+				line := repaired{Storage: cs.Name, Collection: info.ID, Href: r.Href, Problem: r.Problem, OldUID: r.OldUID,
+					UID: r.UID, Kept: r.Kept, Etag: r.NewEtag, Written: r.Written}
+				if r.Err != nil {
+					// The error names the href and the etag the item was read at.
+					line.Error = r.Err.Error()
+					slog.Error("not repaired", "storage", cs.Name, "collection", info.ID, "err", r.Err)
+					failed = true
+				}
+				if err := out.Emit(line, line.Collection, line.Problem, line.OldUID, line.UID, line.Href, line.Error); err != nil {
+					return err
+				}
+			}
+		}
+		if err != nil {
+			slog.Error("collection not repaired", "storage", cs.Name, "collection", info.ID, "err", err)
+			failed = true
+		}
+	}
+	return finish(out, failed)
+}

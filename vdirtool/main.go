@@ -24,6 +24,10 @@ type grammar struct {
 	Collections collectionsCmd `cmd:"" help:"List the collections of a storage root with their metadata."`
 	Ls          lsCmd          `cmd:"" help:"List the items of a collection with their UID, etag and component."`
 	Check       checkCmd       `cmd:"" help:"Report problems in a storage root or a collection."`
+	Show        showCmd        `cmd:"" help:"Show an item: UID, component, summary, start and recurrence."`
+	Stats       statsCmd       `cmd:"" help:"Count the items of each collection by component, with sizes and the oldest and newest start."`
+	Props       propsCmd       `cmd:"" help:"Read or write a collection's metadata (displayname, color, description, order)."`
+	Repair      repairCmd      `cmd:"" help:"Give new UIDs to items without one or sharing one, changing only the UID line."`
 }
 
 var tool = cli.Tool{

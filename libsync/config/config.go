@@ -110,6 +110,13 @@ type Storage struct {
 	AuthCert                []string // client certificate: a bundle, or certificate and key
 	Socket                  string   // CalDAV and CardDAV: talk HTTP over this Unix socket
 
+	// CalDAV filters (filter.go): only items in the window and of these types.
+	StartDate, EndDate DateSpec
+	ItemTypes          []string // upper case; nil means all
+	// PostHook is a program run with an item file's path after each create or update
+	// in a vdir storage; "" for none.
+	PostHook string
+
 	Interval time.Duration // how often to look for changes; DefaultInterval unless set
 	ReadOnly bool          // nothing is ever written to it; always true for webcal
 

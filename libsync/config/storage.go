@@ -42,6 +42,11 @@ var storageSpecs = map[string]spec{
 	"socket":                {min: 1, max: 1, types: davTypes},
 
 	"collection_id": {min: 1, max: 1, types: []string{TypeWebcal}},
+
+	"start_date": {min: 1, max: 1, types: []string{TypeCalDAV}},
+	"end_date":   {min: 1, max: 1, types: []string{TypeCalDAV}},
+	"item_types": {min: 1, max: -1, types: []string{TypeCalDAV}},
+	"post_hook":  {min: 1, max: 1, types: vdirTypes},
 }
 
 // storageHints answer what people moving from vdirsyncer tend to write.
@@ -50,10 +55,6 @@ var storageHints = map[string]string{
 	"verify":             "vdirsyncer's verify is tls_root here",
 	"verify_fingerprint": "vdirsyncer's verify_fingerprint is tls_fingerprint here",
 	"fileignoreext":      "not supported",
-	"post_hook":          "not supported",
-	"start_date":         "date filters are not supported",
-	"end_date":           "date filters are not supported",
-	"item_types":         "item type filters are not supported",
 }
 
 var typeHints = map[string]string{
@@ -163,6 +164,7 @@ func (p *parser) storage(d *scfg.Directive) *Storage {
 			p.atParam(x, 0, "collection_id %s", msg)
 		}
 	}
+	p.filters(s, got)
 
 	// What each type requires and defaults to. A directive that was given but is
 	// malformed has been reported already and is not missing.

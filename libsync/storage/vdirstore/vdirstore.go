@@ -18,8 +18,9 @@ import (
 
 // Storage is a vdir storage root.
 type Storage struct {
-	v    *vdir.Storage
-	root string // absolute
+	v        *vdir.Storage
+	root     string // absolute
+	postHook string // SetPostHook
 }
 
 // Open returns the vdir storage at path (an existing directory) whose items end in
@@ -75,7 +76,7 @@ func (s *Storage) Collection(ctx context.Context, href string) (storage.Collecti
 	if err != nil {
 		return nil, mapErr(err)
 	}
-	return &Collection{c: c}, nil
+	return &Collection{c: c, postHook: s.postHook}, nil
 }
 
 // CreateCollection makes the directory id.
@@ -98,7 +99,8 @@ func (s *Storage) DeleteCollection(ctx context.Context, href string) error {
 
 // Collection is one vdir collection.
 type Collection struct {
-	c *vdir.Collection
+	c        *vdir.Collection
+	postHook string // program run after each create or update (posthook.go)
 }
 
 // List lists the item files; unsafe ones (links out of the storage, non-files) are
@@ -146,6 +148,7 @@ func (c *Collection) Create(ctx context.Context, ident string, data []byte) (str
 	if err != nil {
 		return "", "", mapErr(err)
 	}
+	c.runPostHook(ctx, name)
 	return name, etag, nil
 }
 
@@ -155,7 +158,11 @@ func (c *Collection) Local() bool { return true }
 // Update replaces the file href if its etag is still etag.
 func (c *Collection) Update(ctx context.Context, href, etag string, data []byte) (string, error) {
 	e, err := c.c.Update(ctx, href, etag, data)
-	return e, mapErr(err)
+	if err != nil {
+		return "", mapErr(err)
+	}
+	c.runPostHook(ctx, href)
+	return e, nil
 }
 
 // Delete removes the file href if its etag is still etag.

@@ -1,6 +1,14 @@
-// Command webcalfetch: Fetch a webcal feed and split it into items.
+// Command webcalfetch fetches a webcal feed (an iCalendar file over http, https or
+// webcal://) and splits it into items, one per UID: a recurring event's overrides stay
+// with their master, each item carries only the VTIMEZONEs it uses, and METHOD is
+// dropped. Items keep the feed's bytes; a component without UID gets a stable one
+// made from its content.
 //
-// Its commands arrive with issue(s) 7; this build knows only "version".
+// Items go to standard output as JSON lines (docs/json.md), or with --vdir into a vdir
+// collection, which then mirrors the feed. Logs go to standard error.
+//
+// Exit status: 0 on success (an unchanged feed included), 1 when the fetch or a write
+// failed, 2 on usage errors.
 package main
 
 import "github.com/pimsync-go/libsync/cli"
@@ -11,6 +19,7 @@ var version = "devel"
 // grammar is webcalfetch's command line.
 type grammar struct {
 	cli.Globals
+	Fetch   fetchCmd       `cmd:"" default:"withargs" help:"Fetch a feed and print its items, or mirror them into a vdir collection (the default command)."`
 	Version cli.VersionCmd `cmd:"" help:"Print the version."`
 }
 

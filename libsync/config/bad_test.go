@@ -178,6 +178,10 @@ func TestParseErrors(t *testing.T) {
 		{"both read-only", "storage w {\n\ttype webcal\n\turl https://a/h.ics\n\tcollection_id h\n}\n" +
 			strings.Replace(pairOf("cal", "w", "collections all"), "\tpath /tmp/cal\n", "\tpath /tmp/cal\n\tread_only\n", 1),
 			[]string{"bad.conf:20:1: pair p: storages cal and w are both read-only"}},
+		{"two webcal feeds", "storage w {\n\ttype webcal\n\turl https://a/h.ics\n\tcollection_id h\n}\n" +
+			"storage v {\n\ttype webcal\n\turl https://a/v.ics\n\tcollection_id v\n}\n" +
+			"pair p {\n\tstorage_a w\n\tstorage_b v\n\tcollections all\n}\n" + base,
+			[]string{"bad.conf:11:1: pair p: storages w and v are both read-only"}},
 		{"one_way to read-only", base + "storage w {\n\ttype webcal\n\turl https://a/h.ics\n\tcollection_id h\n}\n" +
 			"pair p {\n\tstorage_a cal\n\tstorage_b w\n\tcollections from b\n\tone_way\n}\n",
 			[]string{"bad.conf:19:1: pair p is one_way, which writes to storage b only, but w is read-only"}},

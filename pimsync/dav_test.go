@@ -346,3 +346,57 @@ func TestRequestsPerSync(t *testing.T) {
 		})
 	}
 }
+
+// TestAtInUID: an item whose file name has an @ (its UID's) stays one item through
+// servers that escape it in their listings (Radicale writes %40): edits travel both
+// ways, through full listings and sync-collection answers, and nothing doubles.
+func TestAtInUID(t *testing.T) {
+	for _, srv := range testserver.All(t) {
+		t.Run(srv.Name, func(t *testing.T) {
+			var rnd [4]byte
+			rand.Read(rnd[:])
+			id := "at-" + hex.EncodeToString(rnd[:])
+			t.Cleanup(func() { removeCollection(srv, id) })
+			dir := t.TempDir()
+			a := filepath.Join(dir, "a")
+			write(t, filepath.Join(a, id, "x.ics"), event("x@example.org", "First"))
+			conf := filepath.Join(dir, "pimsync.conf")
+			write(t, conf, fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status"))+
+				fmt.Sprintf("storage a {\n\ttype vdir/icalendar\n\tpath %q\n}\n", a)+
+				davStorage("server", "caldav", srv.CalendarHome, srv)+
+				fmt.Sprintf("pair up {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id))
+			e := &env{t: t, dir: dir, a: a, conf: conf}
+			e.sync(0)
+			// A new item in a collection that exists, then a sync reading the changes
+			// since the token: the item is there once, at one href.
+			write(t, filepath.Join(a, id, "y.ics"), event("y@example.org", "New"))
+			e.sync(0)
+			e.sync(0)
+			for i, s := range []string{"Second", "Third"} {
+				write(t, filepath.Join(a, id, "x.ics"), event("x@example.org", s))
+				if lines := e.sync(0); total(lines, "updated_b") != 1 || total(lines, "created_b") != 0 {
+					t.Fatalf("edit %d: %v", i, lines)
+				}
+			}
+			colURL := srv.CalendarHome + url.PathEscape(id) + "/"
+			items := serverItems(t, srv, colURL)
+			got := items["x@example.org"]
+			if len(items) != 2 || !strings.Contains(got.data, "SUMMARY:Third") {
+				t.Fatalf("server holds %d items: %v", len(items), items)
+			}
+			edited := strings.Replace(got.data, "SUMMARY:Third", "SUMMARY:From the server", 1)
+			if _, err := client(srv).Put(context.Background(), dav.Calendars, absolute(srv, got.href), got.etag, []byte(edited)); err != nil {
+				t.Fatal(err)
+			}
+			if lines := e.sync(0); total(lines, "updated_a") != 1 || total(lines, "errors") != 0 {
+				t.Fatalf("the server's edit: %v", lines)
+			}
+			if !strings.Contains(read(t, filepath.Join(a, id, "x.ics")), "From the server") {
+				t.Error("the server's edit did not arrive")
+			}
+			if lines := e.sync(0); total(lines, "updated_a")+total(lines, "updated_b")+total(lines, "errors") != 0 {
+				t.Errorf("the sync after: %v", lines)
+			}
+		})
+	}
+}

@@ -170,10 +170,12 @@ func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs 
 		return nil, fmt.Errorf("REPORT %s: %w", redact(collURL), err)
 	}
 	base, _ := url.Parse(collURL)
+	// Answers are matched to requests by decoded path: servers escape hrefs their own
+	// way (Radicale answers x%40example.com.ics for x@example.com.ics).
 	byPath := map[string]int{}
 	for i, h := range hrefs {
 		if u, err := base.Parse(h); err == nil {
-			byPath[u.EscapedPath()] = i
+			byPath[u.Path] = i
 		}
 	}
 	out := make([]Fetched, len(hrefs))
@@ -184,7 +186,7 @@ func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs 
 			if err != nil {
 				continue
 			}
-			i, asked := byPath[u.EscapedPath()]
+			i, asked := byPath[u.Path]
 			if !asked || got[i] {
 				continue
 			}

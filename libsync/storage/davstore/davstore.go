@@ -247,7 +247,7 @@ func (c *Collection) List(ctx context.Context) (storage.Listing, error) {
 	}
 	l := storage.Listing{Items: make([]storage.Entry, len(res))}
 	for i, r := range res {
-		l.Items[i] = storage.Entry{Href: r.Href, Etag: r.Etag}
+		l.Items[i] = storage.Entry{Href: canonicalHref(r.Href), Etag: r.Etag}
 	}
 	return l, nil
 }
@@ -290,7 +290,7 @@ func (c *Collection) ext() string {
 // when that one is taken.
 func (c *Collection) Create(ctx context.Context, ident string, data []byte) (string, string, error) {
 	dir := strings.TrimSuffix(c.path, "/") + "/"
-	href := dir + url.PathEscape(vdir.SafeName(ident, c.ext()))
+	href := canonicalHref(dir + url.PathEscape(vdir.SafeName(ident, c.ext())))
 	etag, err := c.put(ctx, href, "", data)
 	if errors.Is(err, storage.ErrPrecondition) {
 		var b [16]byte
@@ -393,10 +393,12 @@ func (c *Collection) Changes(ctx context.Context, token string) (storage.Changes
 	if err != nil {
 		return storage.Changes{}, err
 	}
-	out := storage.Changes{Changed: make([]storage.Entry, len(ch.Changed)), Deleted: ch.Deleted,
-		Token: ch.Token, Version: ch.Token}
+	out := storage.Changes{Changed: make([]storage.Entry, len(ch.Changed)), Token: ch.Token, Version: ch.Token}
 	for i, r := range ch.Changed {
-		out.Changed[i] = storage.Entry{Href: r.Href, Etag: r.Etag}
+		out.Changed[i] = storage.Entry{Href: canonicalHref(r.Href), Etag: r.Etag}
+	}
+	for _, h := range ch.Deleted {
+		out.Deleted = append(out.Deleted, canonicalHref(h))
 	}
 	return out, nil
 }

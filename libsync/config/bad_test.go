@@ -104,7 +104,7 @@ func TestParseErrors(t *testing.T) {
 			[]string{"bad.conf:17:10: fileext is empty", "bad.conf:22:10: fileext cannot contain /"}},
 		{"collection_id_segment", base + "storage x {\n\ttype carddav\n\turl https://a/\n\tcollection_id_segment first\n}\n",
 			[]string{"bad.conf:17:24: collection_id_segment must be last or second-last, not first"}},
-		{"url scheme", base + "storage x {\n\ttype webcal\n\tcollection_id h\n\turl webcal://a/h.ics\n}\n",
+		{"url scheme", base + "storage x {\n\ttype webcal\n\tcollection_id h\n\turl ftp://a/h.ics\n}\n",
 			[]string{"bad.conf:17:6: url must start with http:// or https://"}},
 		{"url without host", base + "storage x {\n\ttype caldav\n\turl https:///x\n}\n",
 			[]string{"bad.conf:16:6: url has no host"}},

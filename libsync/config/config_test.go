@@ -270,3 +270,17 @@ func TestDomainURL(t *testing.T) {
 		}
 	}
 }
+
+// TestWebcalScheme: a feed's webcal:// link is a webcal storage's url as it is.
+func TestWebcalScheme(t *testing.T) {
+	for _, u := range []string{"webcal://example.com/cal.ics", "webcals://example.com/cal.ics", "https://example.com/cal.ics"} {
+		conf := "status_path /s\nstorage x {\n\ttype webcal\n\turl " + u + "\n\tcollection_id x\n}\n"
+		if _, err := Parse("x.conf", strings.NewReader(conf)); err != nil {
+			t.Errorf("webcal url %s: %v", u, err)
+		}
+	}
+	conf := "status_path /s\nstorage x {\n\ttype caldav\n\turl webcal://example.com/\n}\n"
+	if _, err := Parse("x.conf", strings.NewReader(conf)); err == nil {
+		t.Error("a caldav storage took a webcal:// url")
+	}
+}

@@ -28,6 +28,8 @@ type grammar struct {
 	Stats       statsCmd       `cmd:"" help:"Count the items of each collection by component, with sizes and the oldest and newest start."`
 	Props       propsCmd       `cmd:"" help:"Read or write a collection's metadata (displayname, color, description, order)."`
 	Repair      repairCmd      `cmd:"" help:"Give new UIDs to items without one or sharing one, changing only the UID line."`
+	Split       splitCmd       `cmd:"" help:"Write each item of an .ics or .vcf file into a collection as its own file."`
+	Cat         catCmd         `cmd:"" help:"Print a collection's items joined into one .ics or .vcf file."`
 }
 
 var tool = cli.Tool{

@@ -31,6 +31,10 @@ const (
 	TypeCalDAV        = "caldav"
 	TypeCardDAV       = "carddav"
 	TypeWebcal        = "webcal"
+	// TypeSingleFileICalendar and TypeSingleFileVCard keep a collection in one .ics
+	// or .vcf file (vdirsyncer's singlefile storage).
+	TypeSingleFileICalendar = "singlefile/icalendar"
+	TypeSingleFileVCard     = "singlefile/vcard"
 )
 
 // DefaultInterval is how often a storage is checked for changes when it sets no interval.
@@ -134,9 +138,9 @@ type Storage struct {
 // Kind returns what the storage holds, or 0 for an unknown type.
 func (s *Storage) Kind() Kind {
 	switch s.Type {
-	case TypeVdirICalendar, TypeCalDAV, TypeWebcal:
+	case TypeVdirICalendar, TypeCalDAV, TypeWebcal, TypeSingleFileICalendar:
 		return Calendar
-	case TypeVdirVCard, TypeCardDAV:
+	case TypeVdirVCard, TypeCardDAV, TypeSingleFileVCard:
 		return Contacts
 	}
 	return 0

@@ -13,10 +13,11 @@ import (
 )
 
 var (
-	allTypes  = []string{TypeVdirICalendar, TypeVdirVCard, TypeCalDAV, TypeCardDAV, TypeWebcal}
-	vdirTypes = []string{TypeVdirICalendar, TypeVdirVCard}
-	davTypes  = []string{TypeCalDAV, TypeCardDAV}
-	httpTypes = []string{TypeCalDAV, TypeCardDAV, TypeWebcal}
+	allTypes       = []string{TypeVdirICalendar, TypeVdirVCard, TypeCalDAV, TypeCardDAV, TypeWebcal, TypeSingleFileICalendar, TypeSingleFileVCard}
+	vdirTypes      = []string{TypeVdirICalendar, TypeVdirVCard}
+	localPathTypes = []string{TypeVdirICalendar, TypeVdirVCard, TypeSingleFileICalendar, TypeSingleFileVCard}
+	davTypes       = []string{TypeCalDAV, TypeCardDAV}
+	httpTypes      = []string{TypeCalDAV, TypeCardDAV, TypeWebcal}
 )
 
 var storageSpecs = map[string]spec{
@@ -27,7 +28,7 @@ var storageSpecs = map[string]spec{
 	"concurrency":   {min: 1, max: 1},
 	"multiget_size": {min: 1, max: 1, types: davTypes},
 
-	"path":    {min: 1, max: 1, value: true, types: vdirTypes},
+	"path":    {min: 1, max: 1, value: true, types: localPathTypes},
 	"fileext": {min: 1, max: 1, types: vdirTypes},
 
 	"url":             {min: 1, max: 1, value: true, types: httpTypes},
@@ -60,7 +61,7 @@ var storageHints = map[string]string{
 var typeHints = map[string]string{
 	"filesystem":      "vdirsyncer's filesystem is vdir/icalendar or vdir/vcard here",
 	"http":            "vdirsyncer's http is webcal here",
-	"singlefile":      "the singlefile storage is not supported",
+	"singlefile":      "vdirsyncer's singlefile is singlefile/icalendar or singlefile/vcard here",
 	"google_calendar": "use caldav",
 	"google_contacts": "use carddav",
 }
@@ -181,6 +182,16 @@ func (p *parser) storage(d *scfg.Directive) *Storage {
 		}
 		if s.FileExt == "" {
 			s.FileExt = map[string]string{TypeVdirICalendar: "ics", TypeVdirVCard: "vcf"}[s.Type]
+		}
+	case TypeSingleFileICalendar, TypeSingleFileVCard:
+		require("path")
+		if d.Children.Get("concurrency") == nil {
+			s.Concurrency = DefaultLocalConcurrency
+		}
+		// The collection id takes the place of %s; two would be ambiguous, and a
+		// command's output is checked when the storage is opened.
+		if x := first(got["path"]); x != nil && len(x.Children) == 0 && strings.Count(x.Params[0], "%s") > 1 {
+			p.atParam(x, 0, "path may contain %%s at most once")
 		}
 	case TypeCalDAV, TypeCardDAV:
 		require("url")

@@ -18,6 +18,7 @@ import (
 	"github.com/pimsync-go/libsync/status"
 	"github.com/pimsync-go/libsync/storage"
 	"github.com/pimsync-go/libsync/storage/davstore"
+	"github.com/pimsync-go/libsync/storage/singlefile"
 	"github.com/pimsync-go/libsync/storage/vdirstore"
 	"github.com/pimsync-go/libsync/storage/webcalstore"
 	"github.com/pimsync-go/libsync/syncer"
@@ -226,6 +227,24 @@ func openStorage(ctx context.Context, cfg *config.Config, cs *config.Storage, h 
 		}
 		vs.SetPostHook(hookPath(cfg, cs.PostHook))
 		s = vs
+	case config.TypeSingleFileICalendar, config.TypeSingleFileVCard:
+		path, err := cs.Path.Resolve(ctx)
+		if err != nil {
+			return nil, err
+		}
+		path = relativeTo(cfg, path)
+		// The files come and go with their collections; the directory holding them
+		// must be there, as a vdir's must.
+		before, _, _ := strings.Cut(path, "%s")
+		dir := filepath.Dir(before)
+		if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+			return nil, fmt.Errorf("storage %s (%s:%d): directory %s of path %s does not exist; create it first", cs.Name, cs.File, cs.Line, dir, path)
+		}
+		ss, err := singlefile.Open(path, cs.Type == config.TypeSingleFileVCard)
+		if err != nil {
+			return nil, fmt.Errorf("storage %s (%s:%d): %w", cs.Name, cs.File, cs.Line, err)
+		}
+		s = ss
 	case config.TypeCalDAV, config.TypeCardDAV:
 		if err := filtersUnapplied(cs); err != nil {
 			return nil, err

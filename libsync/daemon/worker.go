@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -222,6 +223,9 @@ func (w *worker) sync(prep *pair.Prepared, only []string) error {
 		return err
 	}
 	o.Stop = d.stop
+	// Watch before syncing, so that no change made while it runs goes unseen; and
+	// again after, for the collections it created.
+	d.watch(w, w.dirs(prep, o))
 	res, err := o.Sync(d.ctx)
 	dirs := w.dirs(prep, o)
 	if cerr := o.Close(); err == nil && cerr != nil {
@@ -239,26 +243,34 @@ func (w *worker) sync(prep *pair.Prepared, only []string) error {
 }
 
 // dirs lists the directories to watch: each vdir side's root (a collection appearing
-// or going) and the directory of each of its collections the status maps.
+// or going) and every directory in it. A change in a collection the status maps syncs
+// that collection; one in a directory it does not map yet (before the pair's first
+// sync, say) syncs the whole pair.
 func (w *worker) dirs(prep *pair.Prepared, o *pair.Opened) map[string]string {
-	roots := prep.Roots()
-	out := map[string]string{}
-	maps, err := o.Status.Mappings()
-	if err != nil {
-		return out
+	keys := map[string]string{}
+	if maps, err := o.Status.Mappings(); err == nil {
+		for _, m := range maps {
+			for _, href := range []string{m.HrefA, m.HrefB} {
+				if href != "" {
+					keys[href] = m.Key
+				}
+			}
+		}
 	}
-	for i, root := range roots {
+	out := map[string]string{}
+	for _, root := range prep.Roots() {
 		if root == "" {
 			continue
 		}
 		out[root] = ""
-		for _, m := range maps {
-			href := m.HrefA
-			if i == 1 {
-				href = m.HrefB
-			}
-			if href != "" && filepath.Dir(href) == root {
-				out[href] = m.Key
+		entries, err := os.ReadDir(root)
+		if err != nil {
+			continue
+		}
+		for _, e := range entries {
+			if e.IsDir() {
+				dir := filepath.Join(root, e.Name())
+				out[dir] = keys[dir]
 			}
 		}
 	}

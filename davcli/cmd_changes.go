@@ -30,12 +30,7 @@ func (cmd *changesCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cn.targets(e, cmd.Collection, collectionURL)
-	if err != nil {
-		return err
-	}
-	p := cli.NewPrinter(e, "CHANGE", "ETAG", "HREF")
-	err = each(e, targets, func(t target) error {
+	return cn.forEach(e, cmd.Collection, collectionURL, []string{"CHANGE", "ETAG", "HREF"}, func(p *cli.Printer, t target) error {
 		token := cmd.Token
 		if token == "" {
 			token = t.token
@@ -76,8 +71,4 @@ func (cmd *changesCmd) Run(e *cli.Env, g *grammar) error {
 		// `changes -` starts from.
 		return emit("", "", "token")
 	})
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }

@@ -42,12 +42,7 @@ func (cmd *collectionsCmd) Run(e *cli.Env, g *grammar) error {
 		}
 		arg = cn.base.String()
 	}
-	targets, err := cn.targets(e, arg, anyURL)
-	if err != nil {
-		return err
-	}
-	p := cli.NewPrinter(e, "KIND", "ID", "DISPLAYNAME", "URL")
-	err = each(e, targets, func(t target) error {
+	return cn.forEach(e, arg, anyURL, []string{"KIND", "ID", "DISPLAYNAME", "URL"}, func(p *cli.Printer, t target) error {
 		kinds := []dav.Kind{dav.Calendars, dav.AddressBooks}
 		if t.kind != 0 {
 			kinds = []dav.Kind{t.kind} // a pimsync-discover line names one service
@@ -65,10 +60,6 @@ func (cmd *collectionsCmd) Run(e *cli.Env, g *grammar) error {
 		}
 		return nil
 	})
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }
 
 // collections lists the collections of kind in the home set found from u, in URL order.

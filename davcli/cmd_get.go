@@ -17,11 +17,8 @@ func (cmd *getCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cn.targets(e, cmd.Href, itemURL)
-	if err != nil {
-		return err
-	}
-	return each(e, targets, func(t target) error {
+	// No header: get prints nothing through the Printer.
+	return cn.forEach(e, cmd.Href, itemURL, nil, func(_ *cli.Printer, t target) error {
 		data, _, err := cn.c.Get(e.Ctx, t.url)
 		if err != nil {
 			return fmt.Errorf("get: %w", err)

@@ -33,12 +33,7 @@ func (cmd *lsCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cn.targets(e, cmd.Collection, collectionURL)
-	if err != nil {
-		return err
-	}
-	p := cli.NewPrinter(e, "UID", "ETAG", "HREF")
-	err = each(e, targets, func(t target) error {
+	return cn.forEach(e, cmd.Collection, collectionURL, []string{"UID", "ETAG", "HREF"}, func(p *cli.Printer, t target) error {
 		res, err := cn.c.List(e.Ctx, t.url)
 		if err != nil {
 			return fmt.Errorf("ls: %w", err)
@@ -69,10 +64,6 @@ func (cmd *lsCmd) Run(e *cli.Env, g *grammar) error {
 		}
 		return nil
 	})
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }
 
 // fetchUIDs fills in each item's UID and component, fetching them with multigets of

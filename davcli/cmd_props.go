@@ -27,12 +27,7 @@ func (cmd *propsCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cn.targets(e, cmd.URL, anyURL)
-	if err != nil {
-		return err
-	}
-	p := cli.NewPrinter(e, "DISPLAYNAME", "COLOR", "ORDER", "URL")
-	err = each(e, targets, func(t target) error {
+	return cn.forEach(e, cmd.URL, anyURL, []string{"DISPLAYNAME", "COLOR", "ORDER", "URL"}, func(p *cli.Printer, t target) error {
 		// The kind decides which description is read: calendar-description or
 		// addressbook-description.
 		kind := cn.kindOf(e.Ctx, t.url, t.kind, nil)
@@ -44,10 +39,6 @@ func (cmd *propsCmd) Run(e *cli.Env, g *grammar) error {
 			Description: props["description"], Order: props["order"]}
 		return p.Emit(out, out.DisplayName, out.Color, out.Order, out.URL)
 	})
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }
 
 type proppatchCmd struct {
@@ -69,12 +60,7 @@ func (cmd *proppatchCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cn.targets(e, cmd.URL, anyURL)
-	if err != nil {
-		return err
-	}
-	p := cli.NewPrinter(e, "NAME", "VALUE", "URL")
-	err = each(e, targets, func(t target) error {
+	return cn.forEach(e, cmd.URL, anyURL, []string{"NAME", "VALUE", "URL"}, func(p *cli.Printer, t target) error {
 		kind := dav.Calendars
 		if cmd.Name == "description" {
 			kind = cn.kindOf(e.Ctx, t.url, t.kind, nil) // the two kinds name it differently
@@ -85,8 +71,4 @@ func (cmd *proppatchCmd) Run(e *cli.Env, g *grammar) error {
 		out := proppatchOut{URL: t.url, Name: cmd.Name, Value: cmd.Value}
 		return p.Emit(out, out.Name, out.Value, out.URL)
 	})
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }

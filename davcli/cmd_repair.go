@@ -40,12 +40,7 @@ func (cmd *repairCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cn.targets(e, cmd.Collection, collectionURL)
-	if err != nil {
-		return err
-	}
-	p := cli.NewPrinter(e, "PROBLEM", "OLD UID", "NEW UID", "HREF", "ERROR")
-	err = each(e, targets, func(t target) error {
+	return cn.forEach(e, cmd.Collection, collectionURL, []string{"PROBLEM", "OLD UID", "NEW UID", "HREF", "ERROR"}, func(p *cli.Printer, t target) error {
 		base, err := url.Parse(t.url)
 		if err != nil {
 			return err
@@ -55,11 +50,11 @@ func (cmd *repairCmd) Run(e *cli.Env, g *grammar) error {
 		// and writes it as a sync would (multiget, If-Match).
 		st, err := davstore.Known(cn.c, kind, t.url, t.url)
 		if err != nil {
-			return err
+			return fmt.Errorf("repair %s: %w", t.url, err)
 		}
 		col, err := st.Collection(e.Ctx, base.EscapedPath())
 		if err != nil {
-			return err
+			return fmt.Errorf("repair %s: %w", t.url, err)
 		}
 		opt := repair.Options{DryRun: cmd.DryRun}
 		abs := func(href string) string {
@@ -98,10 +93,6 @@ func (cmd *repairCmd) Run(e *cli.Env, g *grammar) error {
 		}
 		return nil
 	})
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }
 
 // repairError says why a fix was not written, naming the item and the etag it was

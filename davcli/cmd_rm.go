@@ -26,12 +26,7 @@ func (cmd *rmCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return err
 	}
-	targets, err := cn.targets(e, cmd.Href, itemURL)
-	if err != nil {
-		return err
-	}
-	p := cli.NewPrinter(e, "ETAG", "URL")
-	err = each(e, targets, func(t target) error {
+	return cn.forEach(e, cmd.Href, itemURL, []string{"ETAG", "URL"}, func(p *cli.Printer, t target) error {
 		etag := cmd.IfMatch
 		if etag == "" {
 			etag = t.etag
@@ -51,8 +46,4 @@ func (cmd *rmCmd) Run(e *cli.Env, g *grammar) error {
 		out := writeOut{URL: t.url, Href: pu.EscapedPath(), Etag: etag}
 		return p.Emit(out, out.Etag, out.URL)
 	})
-	if ferr := p.Flush(); err == nil {
-		err = ferr
-	}
-	return err
 }

@@ -13,6 +13,21 @@ import (
 // errNoURL: a command that can default to the base URL has none.
 var errNoURL = errors.New("no URL: give one, or a base with --url, $DAVCLI_URL or --storage")
 
+// forEach reads the targets arg names for role r (conn.targets) and runs fn on each
+// (each), with one Printer of the table columns header, flushed at the end.
+func (cn *conn) forEach(e *cli.Env, arg string, r role, header []string, fn func(p *cli.Printer, t target) error) error {
+	targets, err := cn.targets(e, arg, r)
+	if err != nil {
+		return err
+	}
+	p := cli.NewPrinter(e, header...)
+	err = each(e, targets, func(t target) error { return fn(p, t) })
+	if ferr := p.Flush(); err == nil {
+		err = ferr
+	}
+	return err
+}
+
 // each runs fn on every target, and reports each failure on standard error as it
 // happens, so that one item's failure does not stop the others: the command then
 // exits with status 1. A usage error stops everything (exit status 2).

@@ -34,9 +34,6 @@ type repairOut struct {
 	Error   string `json:"error"`
 }
 
-// problemUnsafeName is check's code for a file name --rename fixes.
-const problemUnsafeName = "unsafe-filename"
-
 func (cmd *repairCmd) Run(e *cli.Env, g *grammar) error {
 	var targets map[string]map[string]bool // collection dir → item names; nil: every item
 	var dirs []string
@@ -104,8 +101,8 @@ func readCheckLines(e *cli.Env, rename bool) (map[string]map[string]bool, error)
 			return nil, &cli.UsageError{Err: fmt.Errorf("standard input line %d: not a line of 'vdirtool check --json': %v", line, err)}
 		}
 		switch {
-		case pr.Problem == problemNoUID, pr.Problem == problemDuplicate,
-			pr.Problem == problemUnsafeName && rename:
+		case pr.Problem == vdir.ProblemNoUID, pr.Problem == vdir.ProblemDuplicateUID,
+			pr.Problem == vdir.ProblemUnsafeFilename && rename:
 		default:
 			ignored++
 			continue
@@ -154,12 +151,12 @@ func (cmd *repairCmd) repairCollection(ctx context.Context, g *grammar, dir stri
 		if only != nil && !only[f.name] {
 			continue
 		}
-		out := repairOut{Path: filepath.Join(abs, f.name), Problem: f.problem, OldUID: f.oldUID, UID: f.uid}
-		if f.kept != "" {
-			out.Kept = filepath.Join(abs, f.kept)
+		out := repairOut{Path: filepath.Join(abs, f.name), Problem: f.Problem, OldUID: f.OldUID, UID: f.UID}
+		if f.Kept != "" {
+			out.Kept = filepath.Join(abs, f.Kept)
 		}
 		if !cmd.DryRun {
-			if etag, err := c.Update(ctx, f.name, f.etag, f.data); err != nil {
+			if etag, err := c.Update(ctx, f.name, f.etag, f.Data); err != nil {
 				out.Error = err.Error()
 			} else {
 				out.Etag, out.Written = etag, true
@@ -197,14 +194,14 @@ func (cmd *repairCmd) renameAll(ctx context.Context, c *vdir.Collection, only ma
 		}
 		it, err := c.Get(ctx, entry.Name)
 		if err != nil {
-			outs = append(outs, repairOut{Path: filepath.Join(c.Path(), entry.Name), Problem: problemUnsafeName, Error: err.Error()})
+			outs = append(outs, repairOut{Path: filepath.Join(c.Path(), entry.Name), Problem: vdir.ProblemUnsafeFilename, Error: err.Error()})
 			continue
 		}
 		uid := item.UID(it.Data)
 		if uid == "" {
 			continue // repair gives it a UID first; this one could not get one
 		}
-		out := repairOut{Path: filepath.Join(c.Path(), entry.Name), Problem: problemUnsafeName, OldUID: uid, UID: uid, Etag: it.Etag}
+		out := repairOut{Path: filepath.Join(c.Path(), entry.Name), Problem: vdir.ProblemUnsafeFilename, OldUID: uid, UID: uid, Etag: it.Etag}
 		out.Renamed, out.Error = cmd.renameOne(ctx, c, entry.Name, it.Etag, uid)
 		outs = append(outs, out)
 	}

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 
 	"github.com/pimsync-go/libsync/webcal"
+	vdir "github.com/pimsync-go/libvdir"
 )
 
 // cacheFile is what --cache FILE holds: the validators of the last feed fetched.
@@ -36,8 +36,8 @@ func readCache(path string) (webcal.Cache, error) {
 	return webcal.Cache{ETag: cf.ETag, LastModified: cf.LastModified}, nil
 }
 
-// writeCache replaces --cache FILE through a temporary file and a rename, so that a
-// crash leaves the old cache or the new one, never half of one. It is written only
+// writeCache replaces --cache FILE atomically and durably (vdir.ReplaceFile), so that
+// a crash leaves the old cache or the new one, never half of one. It is written only
 // after the items were printed or written, so a failed run fetches in full again.
 func writeCache(path string, c webcal.Cache) error {
 	if path == "" {
@@ -47,19 +47,7 @@ func writeCache(path string, c webcal.Cache) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".webcalfetch-cache-*")
-	if err != nil {
-		return fmt.Errorf("cache: %w", err)
-	}
-	_, err = tmp.Write(append(data, '\n'))
-	if cerr := tmp.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp.Name(), path)
-	}
-	if err != nil {
-		os.Remove(tmp.Name())
+	if err := vdir.ReplaceFile(path, append(data, '\n'), 0o600); err != nil {
 		return fmt.Errorf("cache: %w", err)
 	}
 	return nil

@@ -21,7 +21,7 @@ type actionOut struct {
 // held is an item file the collection had before the fetch.
 type held struct {
 	uid, name, etag, hash string // uid "" when the file has none or repeats another's
-	seen                  bool   // the feed still has its UID // the feed still has its UID
+	seen                  bool   // the feed still has its UID
 }
 
 // mirror makes the collection hold exactly the feed's items. The vdir is compared by

@@ -205,6 +205,9 @@ func check(r request, resp *http.Response, body []byte, want ...int) error {
 	return &StatusError{Method: r.method, URL: redact(r.url), Code: resp.StatusCode, Body: snippet}
 }
 
+// Redact removes credentials from a URL for messages, as this package's own errors do.
+func Redact(s string) string { return redact(s) }
+
 // redact removes credentials from a URL for messages.
 func redact(s string) string {
 	u, err := url.Parse(s)

@@ -50,23 +50,47 @@ func propsOf(kind Kind, p prop) map[string]string {
 
 // Collections lists the calendars (or address books) in the home set at homeURL.
 func (c *Client) Collections(ctx context.Context, kind Kind, homeURL string) ([]Collection, error) {
-	ms, base, err := c.propfind(ctx, homeURL, "1", collectionProps)
-	if err != nil {
-		return nil, err
+	cols, _, err := c.collections(ctx, kind, homeURL, false)
+	return cols, err
+}
+
+// collections lists the collections of kind in the home set at homeURL (PROPFIND Depth
+// 1), with their supported components when comps is set (FindCollections), and returns
+// the URL that answered, against which the hrefs resolve. Hrefs outside the home set
+// are left out.
+func (c *Client) collections(ctx context.Context, kind Kind, homeURL string, comps bool) ([]Collection, *url.URL, error) {
+	props := collectionProps
+	if comps {
+		props += "<C:supported-calendar-component-set/>"
 	}
+	ms, resp, data, err := c.doMultistatus(ctx, propfindRequest(homeURL, "1", props))
+	if err != nil {
+		return nil, nil, err
+	}
+	var cms compMultistatus
+	if comps {
+		if cms, err = parseComponents(data); err != nil {
+			return nil, nil, fmt.Errorf("PROPFIND %s: %w", redact(homeURL), err)
+		}
+	}
+	base := resp.Request.URL
 	dir := dirPath(base)
 	var out []Collection
-	for _, r := range ms.Responses {
+	for i, r := range ms.Responses {
 		p := r.props()
 		rt := p.ResourceType
 		if rt == nil || kind == Calendars && rt.Calendar == nil || kind == AddressBooks && rt.AddressBook == nil {
 			continue
 		}
+		var cs []string
+		if i < len(cms.Responses) {
+			cs = cms.Responses[i].components()
+		}
 		for _, h := range r.Hrefs {
 			if _, inside, valid := within(base, dir, h); !valid || !inside {
 				continue
 			}
-			col := Collection{Href: h, Props: propsOf(kind, p)}
+			col := Collection{Href: h, Props: propsOf(kind, p), Components: cs}
 			if p.CTag != nil {
 				col.CTag = *p.CTag
 			}
@@ -76,7 +100,7 @@ func (c *Client) Collections(ctx context.Context, kind Kind, homeURL string) ([]
 			out = append(out, col)
 		}
 	}
-	return out, nil
+	return out, base, nil
 }
 
 // Props returns the synced properties of the collection at collURL.
@@ -210,10 +234,7 @@ func (c *Client) HomeSet(ctx context.Context, kind Kind, u string) (string, erro
 	if err != nil {
 		return "", err
 	}
-	homeProp := "<C:calendar-home-set/>"
-	if kind == AddressBooks {
-		homeProp = "<CR:addressbook-home-set/>"
-	}
+	homeProp := homeSetProp(kind)
 	for hop := 0; hop < 2; hop++ {
 		ms, answered, err := c.propfind(ctx, base.String(), "0", "<D:current-user-principal/>"+homeProp+"<D:resourcetype/>")
 		if err != nil {
@@ -248,6 +269,14 @@ func (c *Client) HomeSet(ctx context.Context, kind Kind, u string) (string, erro
 		base = next
 	}
 	return base.String(), nil
+}
+
+// homeSetProp is the prop element of kind's home set, for a PROPFIND.
+func homeSetProp(kind Kind) string {
+	if kind == AddressBooks {
+		return "<CR:addressbook-home-set/>"
+	}
+	return "<C:calendar-home-set/>"
 }
 
 // sameProp compares a property as read back with the value set: servers may add an

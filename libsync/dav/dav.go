@@ -52,22 +52,83 @@ type Collection struct {
 // propfind sends a PROPFIND with the given prop elements and returns the responses and
 // the URL that answered (after redirects), against which their hrefs resolve.
 func (c *Client) propfind(ctx context.Context, u, depth, props string) (*multistatus, *url.URL, error) {
-	body := `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="` + nsCalDAV +
-		`" xmlns:CR="` + nsCardAV + `" xmlns:A="` + nsApple + `" xmlns:CS="` + nsCS + `"><D:prop>` + props + `</D:prop></D:propfind>`
-	r := request{method: "PROPFIND", url: u, body: []byte(body),
-		header: http.Header{"Depth": {depth}, "Content-Type": {"application/xml; charset=utf-8"}}}
-	resp, data, err := c.do(ctx, r)
+	ms, resp, _, err := c.doMultistatus(ctx, propfindRequest(u, depth, props))
 	if err != nil {
 		return nil, nil, err
 	}
+	return ms, resp.Request.URL, nil
+}
+
+// propfindRequest is a PROPFIND of u asking for the given prop elements.
+func propfindRequest(u, depth, props string) request {
+	body := `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="` + nsCalDAV +
+		`" xmlns:CR="` + nsCardAV + `" xmlns:A="` + nsApple + `" xmlns:CS="` + nsCS + `"><D:prop>` + props + `</D:prop></D:propfind>`
+	return request{method: "PROPFIND", url: u, body: []byte(body),
+		header: http.Header{"Depth": {depth}, "Content-Type": {"application/xml; charset=utf-8"}}}
+}
+
+// doMultistatus sends r, wants a 207 and parses its body. It returns the response too,
+// whose Request.URL is the URL that answered (after redirects), and the body, for
+// anything read apart from the multistatus.
+func (c *Client) doMultistatus(ctx context.Context, r request) (*multistatus, *http.Response, []byte, error) {
+	resp, data, err := c.do(ctx, r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	if err := check(r, resp, data, http.StatusMultiStatus); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	ms, err := parseMultistatus(data)
 	if err != nil {
-		return nil, nil, fmt.Errorf("PROPFIND %s: %w", redact(u), err)
+		return nil, nil, nil, fmt.Errorf("%s %s: %w", r.method, redact(r.url), err)
 	}
-	return ms, resp.Request.URL, nil
+	return ms, resp, data, nil
+}
+
+// eachItem calls fn with each href of ms that lies inside the collection that answered
+// at base, and with its response; the collection itself is skipped. An href outside
+// the collection fails the whole answer (a hostile server cannot name resources
+// elsewhere), with method and collURL in the message, as does an error fn returns.
+func eachItem(ms *multistatus, base *url.URL, method, collURL string, fn func(r response, href string) error) error {
+	dir := dirPath(base)
+	for _, r := range ms.Responses {
+		for _, h := range r.Hrefs {
+			_, inside, valid := within(base, dir, h)
+			if !valid {
+				return fmt.Errorf("%s %s: the server names %q, outside the collection", method, redact(collURL), h)
+			}
+			if !inside {
+				continue // the collection itself
+			}
+			if err := fn(r, h); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// etagOf returns the etag of p as sent, surrounding space trimmed; "" when it has none.
+func etagOf(p prop) string {
+	if p.Etag == nil {
+		return ""
+	}
+	return strings.TrimSpace(*p.Etag)
+}
+
+// isCollection reports whether p's resourcetype says collection: a sub-collection is
+// not an item.
+func (p prop) isCollection() bool {
+	return p.ResourceType != nil && p.ResourceType.Collection != nil
+}
+
+// resource is the listing of the item at href with props p: its etag and content type.
+func resource(href string, p prop) Resource {
+	res := Resource{Href: href, Etag: etagOf(p)}
+	if p.ContentType != nil {
+		res.ContentType = *p.ContentType
+	}
+	return res
 }
 
 // within resolves href against base and checks that it lies in the collection whose
@@ -101,30 +162,15 @@ func (c *Client) List(ctx context.Context, collURL string) ([]Resource, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir := dirPath(base)
 	var out []Resource
-	for _, r := range ms.Responses {
-		for _, h := range r.Hrefs {
-			_, inside, valid := within(base, dir, h)
-			if !valid {
-				return nil, fmt.Errorf("PROPFIND %s: the server names %q, outside the collection", redact(collURL), h)
-			}
-			if !inside {
-				continue // the collection itself
-			}
-			p := r.props()
-			if p.ResourceType != nil && p.ResourceType.Collection != nil {
-				continue // a sub-collection is not an item
-			}
-			res := Resource{Href: h}
-			if p.Etag != nil {
-				res.Etag = strings.TrimSpace(*p.Etag)
-			}
-			if p.ContentType != nil {
-				res.ContentType = *p.ContentType
-			}
-			out = append(out, res)
+	err = eachItem(ms, base, "PROPFIND", collURL, func(r response, h string) error {
+		if p := r.props(); !p.isCollection() {
+			out = append(out, resource(h, p))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -146,6 +192,16 @@ func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs 
 	if len(hrefs) == 0 {
 		return nil, nil
 	}
+	// The hrefs come from listings, which were checked, or from the status file, which
+	// was not: one leading elsewhere would get a GET with the credentials below.
+	if base, err := url.Parse(collURL); err == nil {
+		dir := dirPath(base)
+		for _, h := range hrefs {
+			if _, inside, ok := within(base, dir, h); !ok || !inside {
+				return nil, fmt.Errorf("REPORT %s: %q is outside the collection; not asked for", redact(collURL), h)
+			}
+		}
+	}
 	elem, ns, data := "calendar-multiget", nsCalDAV, "calendar-data"
 	if kind == AddressBooks {
 		elem, ns, data = "addressbook-multiget", nsCardAV, "address-data"
@@ -156,18 +212,9 @@ func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs 
 		b.WriteString("<D:href>" + escape(h) + "</D:href>")
 	}
 	b.WriteString("</X:" + elem + ">")
-	r := request{method: "REPORT", url: collURL, body: []byte(b.String()),
-		header: http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}}
-	resp, body, err := c.do(ctx, r)
+	ms, _, _, err := c.doMultistatus(ctx, reportRequest(collURL, b.String()))
 	if err != nil {
 		return nil, err
-	}
-	if err := check(r, resp, body, http.StatusMultiStatus); err != nil {
-		return nil, err
-	}
-	ms, err := parseMultistatus(body)
-	if err != nil {
-		return nil, fmt.Errorf("REPORT %s: %w", redact(collURL), err)
 	}
 	base, _ := url.Parse(collURL)
 	// Answers are matched to requests by decoded path: servers escape hrefs their own
@@ -203,10 +250,7 @@ func (c *Client) Multiget(ctx context.Context, kind Kind, collURL string, hrefs 
 			case content == nil:
 				f.Err = fmt.Errorf("REPORT %s: no %s for %s", redact(collURL), data, h)
 			default:
-				f.Data = []byte(*content)
-				if p.Etag != nil {
-					f.Etag = strings.TrimSpace(*p.Etag)
-				}
+				f.Data, f.Etag = []byte(*content), etagOf(p)
 			}
 			out[i] = f
 		}
@@ -228,7 +272,6 @@ func statusLineError(method, href, status string) error {
 	return &StatusError{Method: method, URL: href, Code: code}
 }
 
-// Get fetches one item with GET.
 // getOne fetches an item a multiget left out, with GET (and its etag with PROPFIND
 // when the GET has none).
 func (c *Client) getOne(ctx context.Context, base *url.URL, href string) Fetched {
@@ -250,6 +293,7 @@ func (c *Client) getOne(ctx context.Context, base *url.URL, href string) Fetched
 	return f
 }
 
+// Get fetches one item with GET, and returns its bytes and ETag header as sent.
 func (c *Client) Get(ctx context.Context, itemURL string) ([]byte, string, error) {
 	r := request{method: "GET", url: itemURL}
 	resp, body, err := c.do(ctx, r)
@@ -309,7 +353,7 @@ func (c *Client) etag(ctx context.Context, method, itemURL string) (string, erro
 	}
 	for _, r := range ms.Responses {
 		if p := r.props(); p.Etag != nil {
-			return strings.TrimSpace(*p.Etag), nil
+			return etagOf(p), nil
 		}
 	}
 	return "", fmt.Errorf("%s %s: the server gave no etag", method, redact(itemURL))

@@ -204,6 +204,13 @@ func TestHostileReplies(t *testing.T) {
 		!errors.Is(got[2].Err, storage.ErrNotFound) {
 		t.Errorf("multiget with omitted hrefs: %+v, %v", got, err)
 	}
+	// Hrefs to ask for that lead out of the collection (a tampered status file) are
+	// refused before anything is sent.
+	for _, h := range []string{"/etc/passwd", "/cal/../other/x.ics", "http://elsewhere.example/cal/x.ics"} {
+		if _, err := c.Multiget(ctx, Calendars, srv.URL+"/cal/", []string{"/cal/a.ics", h}); err == nil || !strings.Contains(err.Error(), "outside the collection") {
+			t.Errorf("multiget of %s: %v", h, err)
+		}
+	}
 	for _, bad := range []string{`<multistatus`, `<!DOCTYPE x [<!ENTITY a "aaaa">]><multistatus xmlns="DAV:">&a;</multistatus>`} {
 		reply = bad
 		if _, err := c.List(ctx, srv.URL+"/cal/"); err == nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/xml"
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 )
@@ -29,10 +28,7 @@ type Home struct {
 // the server named and nothing else, so that discovery can tell a server that knows
 // the user from any URL that answers PROPFIND.
 func (c *Client) FindHome(ctx context.Context, kind Kind, u string) (Home, error) {
-	homeProp := "<C:calendar-home-set/>"
-	if kind == AddressBooks {
-		homeProp = "<CR:addressbook-home-set/>"
-	}
+	homeProp := homeSetProp(kind)
 	ms, base, err := c.propfind(ctx, u, "0", "<D:current-user-principal/>"+homeProp+"<D:resourcetype/>")
 	if err != nil {
 		return Home{}, err
@@ -94,56 +90,22 @@ func principalAndHome(kind Kind, base *url.URL, ms *multistatus) (principal, hom
 // (supported-calendar-component-set, RFC 4791) into Components. It returns the URL
 // that answered, after redirects, against which the hrefs resolve.
 func (c *Client) FindCollections(ctx context.Context, kind Kind, homeURL string) ([]Collection, string, error) {
-	body := `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="` + nsCalDAV +
-		`" xmlns:CR="` + nsCardAV + `" xmlns:A="` + nsApple + `" xmlns:CS="` + nsCS + `"><D:prop>` +
-		collectionProps + `<C:supported-calendar-component-set/></D:prop></D:propfind>`
-	r := request{method: "PROPFIND", url: homeURL, body: []byte(body),
-		header: http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}}
-	resp, data, err := c.do(ctx, r)
+	cols, base, err := c.collections(ctx, kind, homeURL, true)
 	if err != nil {
 		return nil, "", err
 	}
-	if err := check(r, resp, data, http.StatusMultiStatus); err != nil {
-		return nil, "", err
-	}
-	ms, err := parseMultistatus(data)
-	if err != nil {
-		return nil, "", fmt.Errorf("PROPFIND %s: %w", redact(homeURL), err)
-	}
-	// The components are parsed apart, so that the prop every other request decodes
-	// into stays as it is.
+	return cols, base.String(), nil
+}
+
+// parseComponents reads the supported components out of a multistatus body. They are
+// parsed apart, so that the prop every other request decodes into stays as it is; the
+// responses come in the order of the multistatus parseMultistatus reads.
+func parseComponents(data []byte) (compMultistatus, error) {
 	var cms compMultistatus
 	if err := xml.Unmarshal(data, &cms); err != nil {
-		return nil, "", fmt.Errorf("PROPFIND %s: invalid multistatus XML: %w", redact(homeURL), err)
+		return compMultistatus{}, fmt.Errorf("invalid multistatus XML: %w", err)
 	}
-	base := resp.Request.URL
-	dir := dirPath(base)
-	var out []Collection
-	for i, r := range ms.Responses {
-		p := r.props()
-		rt := p.ResourceType
-		if rt == nil || kind == Calendars && rt.Calendar == nil || kind == AddressBooks && rt.AddressBook == nil {
-			continue
-		}
-		var comps []string
-		if i < len(cms.Responses) {
-			comps = cms.Responses[i].components()
-		}
-		for _, h := range r.Hrefs {
-			if _, inside, valid := within(base, dir, h); !valid || !inside {
-				continue
-			}
-			col := Collection{Href: h, Props: propsOf(kind, p), Components: comps}
-			if p.CTag != nil {
-				col.CTag = *p.CTag
-			}
-			if p.SyncToken != nil {
-				col.SyncToken = *p.SyncToken
-			}
-			out = append(out, col)
-		}
-	}
-	return out, base.String(), nil
+	return cms, nil
 }
 
 // compMultistatus is the part of a multistatus that holds supported-calendar-component-set.

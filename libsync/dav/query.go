@@ -78,41 +78,26 @@ func (c *Client) Query(ctx context.Context, collURL string, f Filter) ([]Resourc
 
 // query sends one calendar-query and reads the listing from its multistatus.
 func (c *Client) query(ctx context.Context, collURL, body string) ([]Resource, error) {
-	r := request{method: "REPORT", url: collURL, body: []byte(body),
-		header: http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}}
-	resp, data, err := c.do(ctx, r)
+	ms, resp, _, err := c.doMultistatus(ctx, reportRequest(collURL, body))
 	if err != nil {
 		return nil, err
 	}
-	if err := check(r, resp, data, http.StatusMultiStatus); err != nil {
-		return nil, err
-	}
-	ms, err := parseMultistatus(data)
-	if err != nil {
-		return nil, fmt.Errorf("REPORT %s: %w", redact(collURL), err)
-	}
-	base := resp.Request.URL
-	dir := dirPath(base)
 	var out []Resource
-	for _, rs := range ms.Responses {
-		for _, h := range rs.Hrefs {
-			_, inside, valid := within(base, dir, h)
-			if !valid {
-				return nil, fmt.Errorf("REPORT %s: the server names %q, outside the collection", redact(collURL), h)
-			}
-			if !inside || !ok(rs.Status) {
-				continue
-			}
-			p := rs.props()
-			res := Resource{Href: h}
-			if p.Etag != nil {
-				res.Etag = strings.TrimSpace(*p.Etag)
-			}
-			if p.ContentType != nil {
-				res.ContentType = *p.ContentType
-			}
-			out = append(out, res)
+	err = eachItem(ms, resp.Request.URL, "REPORT", collURL, func(r response, h string) error {
+		if ok(r.Status) {
+			out = append(out, resource(h, r.props()))
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// reportRequest is a Depth 1 REPORT of collURL with body: a calendar-query or a
+// multiget.
+func reportRequest(collURL, body string) request {
+	return request{method: "REPORT", url: collURL, body: []byte(body),
+		header: http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}}
 }

@@ -4,6 +4,10 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"path"
 	"reflect"
 	"sort"
@@ -42,8 +46,10 @@ func TestQueryBody(t *testing.T) {
 			}
 		}
 	}
-	if _, err := (&Client{}).Query(context.Background(), "http://127.0.0.1:1/c/", Filter{Start: end, End: start}); err == nil {
-		t.Error("Query with start after end worked")
+	// Refused before any request: no server answers at 127.0.0.1:1 anyway, so the
+	// message tells the check from a failed connection.
+	if _, err := (&Client{}).Query(context.Background(), "http://127.0.0.1:1/c/", Filter{Start: end, End: start}); err == nil || !strings.Contains(err.Error(), "is not before end") {
+		t.Errorf("Query with start after end: %v", err)
 	}
 }
 
@@ -128,4 +134,53 @@ func without(list []string, s string) []string {
 		}
 	}
 	return out
+}
+
+// TestReportItems: Query and SyncCollection read items from a REPORT as List does from
+// a PROPFIND: the collection itself and sub-collections are no items, and an href
+// outside the collection fails the answer, naming the collection.
+func TestReportItems(t *testing.T) {
+	ctx := context.Background()
+	reply := ""
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusMultiStatus)
+		fmt.Fprint(w, reply)
+	}))
+	defer srv.Close()
+	c := &Client{}
+	resp := func(href, status, props string) string {
+		return `<response><href>` + href + `</href><propstat><prop>` + props + `</prop><status>HTTP/1.1 200 OK</status></propstat>` +
+			`<status>` + status + `</status></response>`
+	}
+
+	reply = `<multistatus xmlns="DAV:"><sync-token>t2</sync-token>` + resp("/cal/", "", "") +
+		resp("/cal/a.ics", "", `<getetag> "a1" </getetag>`) + resp("/cal/sub/", "", `<resourcetype><collection/></resourcetype>`) +
+		resp("/cal/b.ics", "HTTP/1.1 404 Not Found", "") + `</multistatus>`
+	ch, err := c.SyncCollection(ctx, srv.URL+"/cal/", "t1")
+	want := &Changes{Changed: []Resource{{Href: "/cal/a.ics", Etag: `"a1"`}}, Deleted: []string{"/cal/b.ics"}, Token: "t2"}
+	if err != nil || !reflect.DeepEqual(ch, want) {
+		t.Errorf("SyncCollection = %+v, %v; want %+v", ch, err, want)
+	}
+	// A cut-short answer: 507 on the collection itself, as RFC 6578 §3.6 has it.
+	reply = `<multistatus xmlns="DAV:"><sync-token>t3</sync-token>` + resp("/cal/a.ics", "", `<getetag>"a1"</getetag>`) +
+		resp("/cal/", "HTTP/1.1 507 Insufficient Storage", "") + `</multistatus>`
+	if _, err := c.SyncCollection(ctx, srv.URL+"/cal/", "t1"); !errors.Is(err, ErrInvalidToken) {
+		t.Errorf("SyncCollection of a truncated answer: %v, want ErrInvalidToken", err)
+	}
+	reply = `<multistatus xmlns="DAV:">` + resp("/cal/", "", "") + resp("/cal/a.ics", "", `<getetag> "a1" </getetag>`) +
+		resp("/cal/b.ics", "HTTP/1.1 404 Not Found", "") + `</multistatus>`
+	list, err := c.Query(ctx, srv.URL+"/cal/", Filter{Components: []string{"VEVENT"}})
+	if wantList := []Resource{{Href: "/cal/a.ics", Etag: `"a1"`}}; err != nil || !reflect.DeepEqual(list, wantList) {
+		t.Errorf("Query = %+v, %v; want %+v", list, err, wantList)
+	}
+
+	reply = `<multistatus xmlns="DAV:"><sync-token>t2</sync-token>` + resp("/cal/%2e%2e/etc/passwd", "", `<getetag>"1"</getetag>`) + `</multistatus>`
+	if _, err := c.SyncCollection(ctx, srv.URL+"/cal/", "t1"); err == nil || !strings.Contains(err.Error(), "outside the collection") ||
+		!strings.Contains(err.Error(), srv.URL+"/cal/") {
+		t.Errorf("SyncCollection with an href outside: %v", err)
+	}
+	if _, err := c.Query(ctx, srv.URL+"/cal/", Filter{}); err == nil || !strings.Contains(err.Error(), "outside the collection") ||
+		!strings.Contains(err.Error(), srv.URL+"/cal/") {
+		t.Errorf("Query with an href outside: %v", err)
+	}
 }

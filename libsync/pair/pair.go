@@ -273,45 +273,26 @@ func openStorage(ctx context.Context, cfg *config.Config, cs *config.Storage, h 
 // (tls_root, tls_fingerprint, auth_cert, socket or a unix:// url) and finds its home
 // set. Certificate and key files are read here, so a wrong path fails the open.
 func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage, h *home) (storage.Storage, error) {
-	var vals [3]string
-	for i, v := range []config.Value{cs.URL, cs.Username, cs.Password} {
-		if !v.IsSet() {
-			continue
-		}
-		s, err := v.Resolve(ctx)
-		if err != nil {
-			return nil, err
-		}
-		vals[i] = s
+	u, user, pass, opts, err := httpAccess(ctx, cfg, cs)
+	if err != nil {
+		return nil, err
 	}
-	opts := dav.HTTPOptions{TLSRoot: localPath(cfg, cs.TLSRoot), TLSFingerprint: cs.TLSFingerprint,
-		Socket: localPath(cfg, cs.Socket)}
-	for _, f := range cs.AuthCert {
-		opts.AuthCert = append(opts.AuthCert, localPath(cfg, f))
-	}
-	u := vals[0]
 	if strings.HasPrefix(u, "unix:") {
 		if cs.Socket != "" {
 			return nil, fmt.Errorf("url is unix:// and socket is %s as well: name the socket once (socket goes with an http:// or https:// url)", cs.Socket)
 		}
-		var err error
 		if u, opts.Socket, err = dav.UnixURL(u); err != nil {
 			return nil, err
 		}
 	}
-	hc, err := dav.NewHTTPClient(opts)
+	c, err := newClient(cs, opts, user, pass)
 	if err != nil {
 		return nil, err
-	}
-	ua := cs.UserAgent
-	if ua == "" {
-		ua = "pimsync-go"
 	}
 	kind := dav.Calendars
 	if cs.Type == config.TypeCardDAV {
 		kind = dav.AddressBooks
 	}
-	c := &dav.Client{HTTP: hc, User: vals[1], Password: vals[2], UserAgent: ua}
 	if h == nil {
 		return davstore.Open(ctx, c, kind, u)
 	}
@@ -322,22 +303,39 @@ func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage, h *hom
 // client with the same TLS and authentication options as a DAV storage's. It fetches
 // nothing: the feed is read when the sync lists it.
 func openWebcal(ctx context.Context, cfg *config.Config, cs *config.Storage) (storage.Storage, error) {
+	u, user, pass, opts, err := httpAccess(ctx, cfg, cs)
+	if err != nil {
+		return nil, err
+	}
+	c, err := newClient(cs, opts, user, pass)
+	if err != nil {
+		return nil, err
+	}
+	return webcalstore.Open(c, u, cs.CollectionID)
+}
+
+// httpAccess resolves what an HTTP storage (caldav, carddav, webcal) is reached with:
+// its url and credentials, which may come from commands, and its TLS and socket files.
+func httpAccess(ctx context.Context, cfg *config.Config, cs *config.Storage) (u, user, pass string, opts dav.HTTPOptions, err error) {
 	var vals [3]string
 	for i, v := range []config.Value{cs.URL, cs.Username, cs.Password} {
 		if !v.IsSet() {
 			continue
 		}
-		s, err := v.Resolve(ctx)
-		if err != nil {
-			return nil, err
+		if vals[i], err = v.Resolve(ctx); err != nil {
+			return "", "", "", opts, err
 		}
-		vals[i] = s
 	}
-	opts := dav.HTTPOptions{TLSRoot: localPath(cfg, cs.TLSRoot), TLSFingerprint: cs.TLSFingerprint,
+	opts = dav.HTTPOptions{TLSRoot: localPath(cfg, cs.TLSRoot), TLSFingerprint: cs.TLSFingerprint,
 		Socket: localPath(cfg, cs.Socket)}
 	for _, f := range cs.AuthCert {
 		opts.AuthCert = append(opts.AuthCert, localPath(cfg, f))
 	}
+	return vals[0], vals[1], vals[2], opts, nil
+}
+
+// newClient builds the client of an HTTP storage.
+func newClient(cs *config.Storage, opts dav.HTTPOptions, user, pass string) (*dav.Client, error) {
 	hc, err := dav.NewHTTPClient(opts)
 	if err != nil {
 		return nil, err
@@ -346,8 +344,7 @@ func openWebcal(ctx context.Context, cfg *config.Config, cs *config.Storage) (st
 	if ua == "" {
 		ua = "pimsync-go"
 	}
-	c := &dav.Client{HTTP: hc, User: vals[1], Password: vals[2], UserAgent: ua}
-	return webcalstore.Open(c, vals[0], cs.CollectionID)
+	return &dav.Client{HTTP: hc, User: user, Password: pass, UserAgent: ua}, nil
 }
 
 // localPath is a file named in the configuration (tls_root, auth_cert, socket): "~/"

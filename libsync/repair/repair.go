@@ -10,19 +10,18 @@ package repair
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/pimsync-go/libsync/storage"
-	"github.com/pimsync-go/libvdir/item"
+	vdir "github.com/pimsync-go/libvdir"
 )
 
 // Problems a fix repairs, named as vdirtool check names them.
 const (
-	NoUID        = "no-uid"
-	DuplicateUID = "duplicate-uid"
+	NoUID        = vdir.ProblemNoUID
+	DuplicateUID = vdir.ProblemDuplicateUID
 )
 
 // DefaultBatch is how many items one Get asks for: a DAV multiget of this many items
@@ -51,61 +50,38 @@ type Skip struct {
 
 // NewUID returns a random version 4 UUID, the kind of UID calendar and contact programs
 // make themselves.
-func NewUID() string {
-	var b [16]byte
-	rand.Read(b[:]) // never fails (crypto/rand since Go 1.24)
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func NewUID() string { return vdir.NewUID() }
 
-// Plan decides which items get a new UID: every item without a UID, and every item of
-// a group that shares a UID but the first, by href. newUID makes the UIDs (NewUID when
-// nil). Items that failed to be read, or hold no VEVENT, VTODO, VJOURNAL or VCARD, are
-// skipped. Fixes come in href order.
+// Plan decides which items get a new UID, by the rule of vdir.UIDPlanner: every item
+// without a UID, and every item of a group that shares a UID but the first, by href.
+// newUID makes the UIDs (NewUID when nil). Items that failed to be read, or hold no
+// VEVENT, VTODO, VJOURNAL or VCARD, are skipped. Fixes come in href order.
 //
 // The first item by href keeps the shared UID because that choice is the same on every
 // run: a dry run shows exactly what a run will do, and a run that failed halfway (an
 // item edited meanwhile) keeps the same item the next time rather than renaming the one
 // it kept before. Which copy is "right" cannot be told from the items themselves.
 func Plan(items []storage.Item, newUID func() string) ([]Fix, []Skip) {
-	if newUID == nil {
-		newUID = NewUID
-	}
 	sorted := append([]storage.Item(nil), items...)
 	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].Href < sorted[j].Href })
 
 	var fixes []Fix
 	var skips []Skip
-	keeper := map[string]string{} // UID → href of the first item with it
+	planner := vdir.UIDPlanner{NewUID: newUID}
 	for _, it := range sorted {
 		if it.Err != nil {
 			skips = append(skips, Skip{Href: it.Href, Reason: it.Err.Error()})
 			continue
 		}
-		info, _ := item.Inspect(it.Data)
-		if info.Kind == "" {
-			skips = append(skips, Skip{Href: it.Href, Reason: "not an item: no VEVENT, VTODO, VJOURNAL or VCARD"})
-			continue
-		}
-		f := Fix{Href: it.Href, Etag: it.Etag, OldUID: info.UID}
-		switch kept, seen := keeper[info.UID]; {
-		case info.UID == "":
-			f.Problem = NoUID
-		case seen:
-			f.Problem, f.Kept = DuplicateUID, kept
-		default:
-			keeper[info.UID] = it.Href
-			continue
-		}
-		f.UID = newUID()
-		data, err := item.SetUID(it.Data, f.UID)
+		f, ok, err := planner.Plan(it.Href, it.Data)
 		if err != nil {
 			skips = append(skips, Skip{Href: it.Href, Reason: err.Error()})
 			continue
 		}
-		f.Data = data
-		fixes = append(fixes, f)
+		if ok {
+			fixes = append(fixes, Fix{Href: it.Href, Etag: it.Etag, Problem: f.Problem, OldUID: f.OldUID,
+				UID: f.UID, Kept: f.Kept, Data: f.Data})
+		}
 	}
 	return fixes, skips
 }

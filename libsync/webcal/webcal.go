@@ -68,17 +68,7 @@ func Fetch(ctx context.Context, c *dav.Client, rawURL string, cache Cache, fn fu
 	}
 	sum := sha256.Sum256(body)
 	if err := item.SplitBytes(body, fn); err != nil {
-		return Result{}, fmt.Errorf("feed %s: %w", redact(u), err)
+		return Result{}, fmt.Errorf("feed %s: %w", dav.Redact(u), err)
 	}
 	return Result{Cache: now, Hash: hex.EncodeToString(sum[:])}, nil
-}
-
-// redact drops credentials from a URL for messages.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
 }

@@ -207,55 +207,13 @@ func firstEnding(data []byte) []byte {
 }
 
 // unfoldSpans is Unfold, keeping where each logical line lies in data, so that SetUID
-// can replace a line and keep every byte around it. It must split exactly as Unfold
-// does; TestUnfoldSpans and FuzzSetUID check that it does.
+// can replace a line and keep every byte around it: eachSpan's lines, collected. It
+// must split exactly as Unfold does; TestUnfoldSpans and FuzzSetUID check that it does.
 func unfoldSpans(data []byte) []lineSpan {
 	var lines []lineSpan
-	owned := false
-	grow := func(more []byte) {
-		last := &lines[len(lines)-1]
-		if !owned {
-			last.Text = append([]byte(nil), last.Text...)
-			owned = true
-		}
-		last.Text = append(last.Text, more...)
-	}
-	pos := 0
-	for num := 1; pos < len(data); num++ {
-		start := pos
-		var phys []byte
-		end, next := len(data), len(data)
-		if i := bytes.IndexAny(data[pos:], "\r\n"); i >= 0 {
-			end = pos + i
-			next = end + 1
-			if data[end] == '\r' && next < len(data) && data[next] == '\n' {
-				next++
-			}
-		}
-		phys, pos = data[start:end], next
-
-		if len(lines) > 0 {
-			last := &lines[len(lines)-1]
-			switch {
-			case len(phys) > 0 && (phys[0] == ' ' || phys[0] == '\t'):
-				grow(phys[1:])
-				last.end, last.next = end, next
-				continue
-			case len(last.Text) > 0 && last.Text[len(last.Text)-1] == '=' && isQuotedPrintable(last.Text):
-				last.Text = last.Text[:len(last.Text)-1]
-				grow(phys)
-				last.end, last.next = end, next
-				continue
-			}
-		}
-		if len(lines) == 0 {
-			phys = bytes.TrimLeft(phys, " \t")
-		}
-		if len(bytes.TrimLeft(phys, " \t")) == 0 {
-			continue
-		}
-		lines = append(lines, lineSpan{Line: Line{Num: num, Text: phys}, start: start, end: end, next: next})
-		owned = false
-	}
+	eachSpan(data, func(s lineSpan) bool {
+		lines = append(lines, s)
+		return true
+	})
 	return lines
 }

@@ -23,9 +23,6 @@ type Piece struct {
 	Generated bool
 }
 
-// span is a logical line with where it lies in the data, as unfoldSpans makes them.
-type span = lineSpan
-
 // component is a top-level component of a VCALENDAR (or a VCARD of a vCard stream):
 // where its bytes lie in the feed, never a copy of them.
 type component struct {
@@ -333,8 +330,8 @@ func (f *feed) writeSpan(buf *bytes.Buffer, a, b int) {
 	}
 }
 
-// eachSpan calls fn with each logical line of data as unfoldSpans makes them, without
-// building a list, until fn returns false.
+// eachSpan calls fn with each logical line of data as Unfold splits them, with where
+// each lies in data (lineSpan), without building a list, until fn returns false.
 func eachSpan(data []byte, fn func(lineSpan) bool) {
 	var cur lineSpan
 	have := false

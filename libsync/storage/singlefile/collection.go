@@ -146,9 +146,9 @@ func (c *Collection) piece(data []byte) (entry, error) {
 	})
 	switch {
 	case err != nil:
-		return entry{}, fmt.Errorf("singlefile: item: %w", err)
+		return entry{}, fmt.Errorf("singlefile: item for %s: %w", c.path, err)
 	case len(pieces) != 1:
-		return entry{}, fmt.Errorf("singlefile: data holds %d items, not one", len(pieces))
+		return entry{}, fmt.Errorf("singlefile: item for %s: data holds %d items, not one", c.path, len(pieces))
 	}
 	if k := pieces[0].Kind == item.Card; k != c.vcard {
 		return entry{}, fmt.Errorf("singlefile: %s holds %s, not %s", c.path, kindName(c.vcard), kindName(k))

@@ -5,7 +5,6 @@ package webcalstore
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"sort"
 	"sync"
 
@@ -63,26 +62,27 @@ func (s *Storage) refresh(ctx context.Context) error {
 		if p.Kind == item.Card {
 			ext = "vcf"
 		}
+		// The etag is the content hash, so an item the feed did not change keeps
+		// its etag across fetches and the sync reads it no further.
+		etag := item.Hash(p.Data)
 		href := vdir.SafeName(p.UID, ext)
 		if _, dup := items[href]; dup {
 			// Split makes one item per UID; only a vCard stream repeats one.
-			href = vdir.SafeName(p.UID+"-"+item.Hash(p.Data)[:16], ext)
+			href = vdir.SafeName(p.UID+"-"+etag[:16], ext)
 		}
-		// The etag is the content hash, so an item the feed did not change keeps
-		// its etag across fetches and the sync reads it no further.
-		items[href] = entry{etag: item.Hash(p.Data), data: p.Data}
+		items[href] = entry{etag: etag, data: p.Data}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("webcal %s: %w", s, err)
 	}
 	s.cache = res.Cache
-	if !res.NotModified || !s.fetched {
-		if res.NotModified {
-			// A 304 to a process that has no items yet cannot happen (it sent no
-			// validators); be safe rather than list nothing.
-			return fmt.Errorf("webcal %s: 304 Not Modified without an earlier fetch", s)
-		}
+	switch {
+	case res.NotModified && !s.fetched:
+		// A 304 to a process that has no items yet cannot happen (it sent no
+		// validators); be safe rather than list nothing.
+		return fmt.Errorf("webcal %s: 304 Not Modified without an earlier fetch", s)
+	case !res.NotModified:
 		s.items, s.hash, s.fetched = items, res.Hash, true
 	}
 	return nil
@@ -121,7 +121,7 @@ func (s *Storage) DeleteCollection(ctx context.Context, href string) error {
 }
 
 // String returns the feed's URL.
-func (s *Storage) String() string { return redact(s.url) }
+func (s *Storage) String() string { return dav.Redact(s.url) }
 
 // Collection is the feed's one collection.
 type Collection struct{ s *Storage }
@@ -190,14 +190,4 @@ func (c *Collection) SupportedProps() []storage.Prop { return nil }
 // SetProp fails: a feed cannot be written.
 func (c *Collection) SetProp(ctx context.Context, p storage.Prop, value string) error {
 	return fmt.Errorf("set %s in webcal %s: %w", p, c.s, storage.ErrReadOnly)
-}
-
-// redact drops credentials from a URL for messages.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
 }

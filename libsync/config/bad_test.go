@@ -152,6 +152,8 @@ func TestParseErrors(t *testing.T) {
 				"bad.conf:20:6: url unix:// needs the socket's path",
 				"bad.conf:24:6: url must start with http:// or https:// (or unix:// for a Unix socket, or an email address or a domain",
 			}},
+		{"a webcal url that does not parse", base + "storage x {\n\ttype webcal\n\turl \"webcal://[::1\"\n\tcollection_id x\n}\n",
+			[]string{"bad.conf:16:6: url is not valid: missing ']' in host"}},
 		{"domain urls", base + "storage x {\n\ttype webcal\n\turl example.com\n\tcollection_id x\n}\nstorage y {\n\ttype carddav\n\turl \"me@example com\"\n}\n",
 			[]string{
 				"bad.conf:16:6: url must start with http:// or https://",

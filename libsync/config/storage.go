@@ -284,13 +284,13 @@ func (p *parser) checkURL(x *scfg.Directive, typ string) {
 		p.atParam(x, 0, "url is empty")
 	case slices.Contains(davTypes, typ) && !strings.Contains(raw, "://") && bareDomain(raw):
 		// An email address or a domain: the server is found as RFC 6764 says.
-	case typ == TypeWebcal && (u.Scheme == "webcal" || u.Scheme == "webcals") && u.Host != "":
-		// Feeds are published as webcal:// links; they are fetched over https.
 	case err != nil:
 		if ue, ok := err.(*url.Error); ok {
 			err = ue.Err // the whole URL is already in the file, at this position
 		}
 		p.atParam(x, 0, "url is not valid: %v", err)
+	case typ == TypeWebcal && (u.Scheme == "webcal" || u.Scheme == "webcals") && u.Host != "":
+		// Feeds are published as webcal:// links; they are fetched over https.
 	case u.Scheme == "unix" && slices.Contains(davTypes, typ):
 		if u.Path == "" {
 			p.atParam(x, 0, "url unix:// needs the socket's path, as in unix:///run/dav.sock")

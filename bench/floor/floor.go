@@ -30,12 +30,12 @@ import (
 
 // Client makes the requests. Set its fields before the first call; it is safe for
 // concurrent use after that. The zero value uses a transport of its own, no credentials,
-// 8 requests in flight and multigets of 100.
+// 4 requests in flight and multigets of 100.
 type Client struct {
 	HTTP     *http.Client // nil: one with enough idle connections for Parallel
 	User     string       // sent with Password as Basic credentials when not empty
 	Password string
-	Parallel int    // PUTs (and file writes) in flight; 0 means 8
+	Parallel int    // PUTs (and file writes) in flight; 0 means 4
 	Chunk    int    // hrefs per multiget; 0 means 100
 	NoSync   bool   // write downloaded files without fsync
 	Ext      string // the item files' extension; "" means ".ics"
@@ -45,7 +45,7 @@ type Client struct {
 func (c *Client) init() {
 	c.once.Do(func() {
 		if c.Parallel <= 0 {
-			c.Parallel = 8
+			c.Parallel = 4
 		}
 		if c.Chunk <= 0 {
 			c.Chunk = 100

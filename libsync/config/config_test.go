@@ -60,12 +60,12 @@ func TestExample(t *testing.T) {
 		URL:                 Value{Literal: "https://caldav.example.com/", Name: "url", File: f, Line: 11, Col: 2},
 		Username:            Value{Literal: "hugo@example.com", Name: "username", File: f, Line: 12, Col: 2},
 		Password:            Value{Cmd: []string{"hiq", "-dFpassword", "proto=caldavs", "username=hugo@example.com"}, Name: "password", File: f, Line: 13, Col: 2},
-		CollectionIDSegment: "last", Interval: DefaultInterval, Concurrency: 8, MultigetSize: 100, File: f, Line: 9, Col: 1,
+		CollectionIDSegment: "last", Interval: DefaultInterval, Concurrency: 4, MultigetSize: 100, File: f, Line: 9, Col: 1,
 	})
 	check(t, "holidays", c.Storages["holidays"], &Storage{
 		Name: "holidays", Type: TypeWebcal, CollectionID: "holidays",
 		URL:      Value{Shell: "pass show webcal/holidays | head -1", Name: "url", File: f, Line: 20, Col: 2},
-		Interval: DefaultInterval, Concurrency: 8, MultigetSize: 100, ReadOnly: true, File: f, Line: 17, Col: 1,
+		Interval: DefaultInterval, Concurrency: 4, MultigetSize: 100, ReadOnly: true, File: f, Line: 17, Col: 1,
 	})
 	if len(c.Pairs) != 2 {
 		t.Fatalf("%d pairs, want 2", len(c.Pairs))
@@ -111,7 +111,7 @@ func TestFull(t *testing.T) {
 		Password:            Value{Name: "password", File: f, Line: 20, Col: 2},
 		CollectionIDSegment: "second-last", UserAgent: "pimsync-go test", TLSRoot: "/etc/ca.pem",
 		TLSFingerprint: "AB:CD:EF", AuthCert: []string{"/etc/cert.pem", "/etc/key.pem"},
-		Interval: DefaultInterval, Concurrency: 8, MultigetSize: 50, File: f, Line: 13, Col: 1,
+		Interval: DefaultInterval, Concurrency: 4, MultigetSize: 50, File: f, Line: 13, Col: 1,
 	}
 	check(t, "contacts_remote", c.Storages["contacts_remote"], remote)
 	if !remote.Password.IsSet() || remote.UserAgent == "" {
@@ -120,7 +120,7 @@ func TestFull(t *testing.T) {
 	check(t, "feed", c.Storages["feed"], &Storage{
 		Name: "feed", Type: TypeWebcal, CollectionID: "feed", AuthCert: []string{"/etc/bundle.pem"},
 		URL:      Value{Literal: "https://example.com/feed.ics", Name: "url", File: f, Line: 30, Col: 2},
-		ReadOnly: true, Interval: DefaultInterval, Concurrency: 8, MultigetSize: 100, File: f, Line: 28, Col: 1,
+		ReadOnly: true, Interval: DefaultInterval, Concurrency: 4, MultigetSize: 100, File: f, Line: 28, Col: 1,
 	})
 	check(t, "cal dir", c.Storages["cal dir"], &Storage{
 		Name: "cal dir", Type: TypeVdirICalendar, FileExt: "ics",

@@ -33,6 +33,12 @@ type HTTPOptions struct {
 	// Socket is a Unix socket to dial for every request, whatever the URL's host;
 	// the URL's host and path are still what the server is asked for.
 	Socket string
+	// MaxConns bounds the connections open to one host (0: no bound). Servers bound
+	// them too (Radicale serves 8 at once by default) and make a connection past
+	// their bound wait, so a storage's concurrency is best spent on that many
+	// connections, reused, rather than on a new one whenever the pool's idle ones
+	// are busy.
+	MaxConns int
 }
 
 // NewHTTPClient builds an HTTP client for a Client from the options. Files are read
@@ -54,6 +60,10 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConns:          100,
 		MaxIdleConnsPerHost:   16, // the sync runs up to 8 writes and a few reads at once
+		MaxConnsPerHost:       o.MaxConns,
+	}
+	if o.MaxConns > t.MaxIdleConnsPerHost {
+		t.MaxIdleConnsPerHost = o.MaxConns
 	}
 	if o.Socket != "" {
 		sock := o.Socket

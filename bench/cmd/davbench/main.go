@@ -115,7 +115,7 @@ func runFloor(ctx context.Context, args []string) error {
 	c := &floor.Client{}
 	fs.StringVar(&c.User, "user", "", "user name for Basic authentication")
 	fs.StringVar(&c.Password, "password", "", "password for Basic authentication")
-	fs.IntVar(&c.Parallel, "j", 8, "requests (and file writes) in flight")
+	fs.IntVar(&c.Parallel, "j", 4, "requests (and file writes) in flight")
 	fs.IntVar(&c.Chunk, "chunk", 100, "hrefs per multiget")
 	fs.BoolVar(&c.NoSync, "nosync", false, "download without fsync")
 	state := fs.String("state", "", "file for the etags: written by upload, read by edit")

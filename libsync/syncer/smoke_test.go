@@ -192,9 +192,10 @@ func (c changeCountingStorage) Collection(ctx context.Context, href string) (sto
 	return changeCountingCollection{countingCollection{col, c.lists}, c.changes}, err
 }
 
-// TestSyncTokenListsChanges: after a clean sync, a side with a sync token is asked only
-// for what changed since; edits, deletes and moves arrive; a token the storage no longer
-// knows falls back to a full listing.
+// TestSyncTokenListsChanges: a side with sync tokens is listed with the changes since no
+// token (RFC 6578's initial sync); after a clean sync, it is asked only for what
+// changed since; edits, deletes and moves arrive; a token the storage no longer knows
+// falls back to a full listing.
 func TestSyncTokenListsChanges(t *testing.T) {
 	ctx := context.Background()
 	a, b := memstore.New("a"), memstore.New("b")
@@ -209,8 +210,8 @@ func TestSyncTokenListsChanges(t *testing.T) {
 	if res, err := p.Sync(ctx); err != nil || !res.OK() {
 		t.Fatalf("first sync: %v %+v", err, res)
 	}
-	if lists != 1 || changes != 0 {
-		t.Fatalf("first sync: %d listings, %d change listings of a", lists, changes)
+	if lists != 0 || changes != 1 {
+		t.Fatalf("first sync: %d listings, %d change listings of a; want 0 and 1", lists, changes)
 	}
 	ca.Put("1.ics", ev("1", "v2"))
 	ca.Drop("2.ics")
@@ -220,8 +221,8 @@ func TestSyncTokenListsChanges(t *testing.T) {
 	if err != nil || !res.OK() {
 		t.Fatalf("second sync: %v %+v", err, res)
 	}
-	if lists != 1 || changes != 1 {
-		t.Errorf("second sync: %d listings, %d change listings of a; want 1 and 1", lists, changes)
+	if lists != 0 || changes != 2 {
+		t.Errorf("second sync: %d listings, %d change listings of a; want 0 and 2", lists, changes)
 	}
 	if r := res.Collections[0]; r.Updated[plan.B] != 1 || r.Deleted[plan.B] != 1 || r.Created[plan.B] != 0 {
 		t.Errorf("second sync: %+v", r)
@@ -237,8 +238,61 @@ func TestSyncTokenListsChanges(t *testing.T) {
 	if res, err := p.Sync(ctx); err != nil || !res.OK() || res.Collections[0].Created[plan.B] != 1 {
 		t.Fatalf("sync with a forgotten token: %v %+v", err, res.Collections[0])
 	}
-	if lists != 2 {
-		t.Errorf("forgotten token: %d listings, want 2", lists)
+	if lists != 0 || changes != 4 {
+		t.Errorf("forgotten token: %d listings, %d change listings; want 0 and 4 (the token, then none)", lists, changes)
+	}
+}
+
+// refusingInitial is a collection whose server has sync tokens but errs on the initial
+// sync, or answers it with deletions.
+type refusingInitial struct {
+	storage.Collection
+	deleted bool
+}
+
+func (r refusingInitial) Changes(ctx context.Context, token string) (storage.Changes, error) {
+	cl := r.Collection.(countingCollection).Collection.(storage.ChangeLister)
+	if token != "" {
+		return cl.Changes(ctx, token)
+	}
+	if r.deleted {
+		ch, err := cl.Changes(ctx, token)
+		ch.Deleted = append(ch.Deleted, "ghost.ics")
+		return ch, err
+	}
+	return storage.Changes{}, fmt.Errorf("REPORT: 501 Not Implemented")
+}
+
+type refusingInitialStorage struct {
+	countingStorage
+	deleted bool
+}
+
+func (r refusingInitialStorage) Collection(ctx context.Context, href string) (storage.Collection, error) {
+	col, err := r.countingStorage.Collection(ctx, href)
+	return refusingInitial{col, r.deleted}, err
+}
+
+// TestInitialSyncRefused: a server that errs on RFC 6578's initial sync, or answers it
+// with deletions, is listed with PROPFIND instead, and every item still arrives.
+func TestInitialSyncRefused(t *testing.T) {
+	for _, deleted := range []bool{false, true} {
+		ctx := context.Background()
+		a, b := memstore.New("a"), memstore.New("b")
+		ca, cb := a.Add("cal"), b.Add("cal")
+		for _, id := range []string{"1", "2", "3"} {
+			ca.Put(id+".ics", ev(id, "v1"))
+		}
+		var lists int
+		p := &Pair{Name: "p", Storage: [2]storage.Storage{refusingInitialStorage{countingStorage{a, &lists}, deleted}, b},
+			Status: newMemStatus(), Select: plan.Selection{From: [2]bool{true, false}}}
+		res, err := p.Sync(ctx)
+		if err != nil || !res.OK() {
+			t.Fatalf("deleted %v: %v %+v", deleted, err, res)
+		}
+		if lists != 1 || len(cb.Snapshot()) != 3 {
+			t.Errorf("deleted %v: %d listings, b holds %d items; want 1 and 3", deleted, lists, len(cb.Snapshot()))
+		}
 	}
 }
 

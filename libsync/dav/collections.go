@@ -26,8 +26,19 @@ func descElem(kind Kind) struct{ ns, name string } {
 	return struct{ ns, name string }{nsCalDAV, "calendar-description"}
 }
 
-const collectionProps = "<D:resourcetype/><D:displayname/><A:calendar-color/><A:calendar-order/>" +
-	"<C:calendar-description/><CR:addressbook-description/><CS:getctag/><D:sync-token/>"
+// syncedProps asks for the synced properties of kind: an address book has a name and
+// a description only. Only those, since servers take time for each property asked
+// (Xandikos about 5 ms a property and collection).
+func syncedProps(kind Kind) string {
+	if kind == AddressBooks {
+		return "<D:resourcetype/><D:displayname/><CR:addressbook-description/>"
+	}
+	return "<D:resourcetype/><D:displayname/><A:calendar-color/><A:calendar-order/><C:calendar-description/>"
+}
+
+// ctagProp asks for a collection's ctag, which only a server without sync tokens needs:
+// Radicale takes as long to work it out as a sync token, from every item.
+const ctagProp = "<CS:getctag/>"
 
 // propsOf picks the synced properties out of a response.
 func propsOf(kind Kind, p prop) map[string]string {
@@ -38,11 +49,11 @@ func propsOf(kind Kind, p prop) map[string]string {
 		}
 	}
 	set("displayname", p.DisplayName)
-	set("color", p.Color)
-	set("order", p.Order)
 	if kind == AddressBooks {
 		set("description", p.CardDesc)
 	} else {
+		set("color", p.Color)
+		set("order", p.Order)
 		set("description", p.CalDesc)
 	}
 	return out
@@ -50,16 +61,27 @@ func propsOf(kind Kind, p prop) map[string]string {
 
 // Collections lists the calendars (or address books) in the home set at homeURL.
 func (c *Client) Collections(ctx context.Context, kind Kind, homeURL string) ([]Collection, error) {
-	cols, _, err := c.collections(ctx, kind, homeURL, false)
+	cols, _, err := c.collections(ctx, kind, homeURL, true, false)
+	return cols, err
+}
+
+// CollectionsByToken lists like Collections but asks for sync tokens only, not ctags:
+// for a home set whose collections all had sync tokens when last listed. A collection
+// without one then comes back with neither.
+func (c *Client) CollectionsByToken(ctx context.Context, kind Kind, homeURL string) ([]Collection, error) {
+	cols, _, err := c.collections(ctx, kind, homeURL, false, false)
 	return cols, err
 }
 
 // collections lists the collections of kind in the home set at homeURL (PROPFIND Depth
-// 1), with their supported components when comps is set (FindCollections), and returns
-// the URL that answered, against which the hrefs resolve. Hrefs outside the home set
-// are left out.
-func (c *Client) collections(ctx context.Context, kind Kind, homeURL string, comps bool) ([]Collection, *url.URL, error) {
-	props := collectionProps
+// 1), with their ctags when ctag is set and their supported components when comps is
+// (FindCollections), and returns the URL that answered, against which the hrefs
+// resolve. Hrefs outside the home set are left out.
+func (c *Client) collections(ctx context.Context, kind Kind, homeURL string, ctag, comps bool) ([]Collection, *url.URL, error) {
+	props := syncedProps(kind) + "<D:sync-token/>"
+	if ctag {
+		props += ctagProp
+	}
 	if comps {
 		props += "<C:supported-calendar-component-set/>"
 	}
@@ -105,7 +127,7 @@ func (c *Client) collections(ctx context.Context, kind Kind, homeURL string, com
 
 // Props returns the synced properties of the collection at collURL.
 func (c *Client) Props(ctx context.Context, kind Kind, collURL string) (map[string]string, error) {
-	ms, _, err := c.propfind(ctx, collURL, "0", collectionProps)
+	ms, _, err := c.propfind(ctx, collURL, "0", syncedProps(kind))
 	if err != nil {
 		return nil, err
 	}

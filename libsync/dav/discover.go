@@ -90,7 +90,7 @@ func principalAndHome(kind Kind, base *url.URL, ms *multistatus) (principal, hom
 // (supported-calendar-component-set, RFC 4791) into Components. It returns the URL
 // that answered, after redirects, against which the hrefs resolve.
 func (c *Client) FindCollections(ctx context.Context, kind Kind, homeURL string) ([]Collection, string, error) {
-	cols, base, err := c.collections(ctx, kind, homeURL, true)
+	cols, base, err := c.collections(ctx, kind, homeURL, true, true)
 	if err != nil {
 		return nil, "", err
 	}

@@ -28,7 +28,8 @@ type homes struct {
 // home is one side's remembered home set. The record is "<account>\n<home set URL>",
 // where account is a hash of the storage's type, URL and user: a home set found for
 // another account is never used. The URL itself is not stored, since it may carry
-// credentials.
+// credentials. A third line "tokens" says that every collection had a sync token when
+// the home set was last listed (davstore.Storage.Tokens).
 type home struct {
 	read    string // the record as the status held it
 	opened  *davstore.Storage
@@ -64,7 +65,8 @@ func account(cs *config.Storage, u, user string) string {
 func (h *home) open(ctx context.Context, c *dav.Client, kind dav.Kind, u string, cs *config.Storage) (*davstore.Storage, error) {
 	h.account = account(cs, u, c.User)
 	if acc, known, ok := strings.Cut(h.read, "\n"); ok && acc == h.account && known != "" {
-		s, err := davstore.Known(c, kind, u, known)
+		known, flag, _ := strings.Cut(known, "\n")
+		s, err := davstore.Known(c, kind, u, known, flag == "tokens")
 		if err == nil {
 			h.opened = s
 			return s, nil
@@ -82,7 +84,11 @@ func (h *home) record() string {
 	if h.opened == nil {
 		return ""
 	}
-	return h.account + "\n" + h.opened.Home()
+	r := h.account + "\n" + h.opened.Home()
+	if h.opened.Tokens() {
+		r += "\ntokens"
+	}
+	return r
 }
 
 // save stores the records that changed. A dry run writes nothing; pimsync discover,

@@ -30,6 +30,9 @@ type Storage struct {
 	// home is the home set; a storage opened with Known may find it again once.
 	home  *url.URL
 	known bool
+	// tokens: every collection had a sync token when the home set was last listed,
+	// so the next listing asks for no ctags.
+	tokens bool
 	// props are the collections' properties as the last Collections listed them: the
 	// sync asks for them right after, and the home-set PROPFIND already brought them.
 	props map[string]map[string]string
@@ -48,13 +51,14 @@ func Open(ctx context.Context, c *dav.Client, kind dav.Kind, u string) (*Storage
 
 // Known returns the storage at a home set that Open found from u before (Home), without
 // asking the server: a sync with nothing to do then costs one request. When the home
-// set fails to list, Collections finds it again from u, once.
-func Known(c *dav.Client, kind dav.Kind, u, home string) (*Storage, error) {
+// set fails to list, Collections finds it again from u, once. tokens is what Tokens
+// said then.
+func Known(c *dav.Client, kind dav.Kind, u, home string, tokens bool) (*Storage, error) {
 	hu, err := homeURL(home)
 	if err != nil {
 		return nil, err
 	}
-	return &Storage{c: c, kind: kind, from: u, home: hu, known: true}, nil
+	return &Storage{c: c, kind: kind, from: u, home: hu, known: true, tokens: tokens}, nil
 }
 
 // discover finds the home set from s.from: a URL, or an email address or a domain,
@@ -117,6 +121,38 @@ func (s *Storage) Home() string {
 	return s.homeURL().String()
 }
 
+// Tokens reports whether every collection had a sync token when Collections last
+// listed the home set, to give Known next time.
+func (s *Storage) Tokens() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tokens
+}
+
+// list lists the home set's collections, with their ctags unless they all had sync
+// tokens last time, and learns whether they all have them now.
+func (s *Storage) list(ctx context.Context, home string) ([]dav.Collection, error) {
+	s.mu.Lock()
+	tokens := s.tokens
+	s.mu.Unlock()
+	list := s.c.Collections
+	if tokens {
+		list = s.c.CollectionsByToken
+	}
+	cols, err := list(ctx, s.kind, home)
+	if err != nil {
+		return nil, err
+	}
+	all := len(cols) > 0
+	for _, c := range cols {
+		all = all && c.SyncToken != ""
+	}
+	s.mu.Lock()
+	s.tokens = all
+	s.mu.Unlock()
+	return cols, nil
+}
+
 func (s *Storage) homeURL() *url.URL {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -155,7 +191,7 @@ func idOf(href string) string {
 // have moved.
 func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
 	home := s.homeURL()
-	cols, err := s.c.Collections(ctx, s.kind, home.String())
+	cols, err := s.list(ctx, home.String())
 	s.mu.Lock()
 	retry := err != nil && s.known && ctx.Err() == nil
 	s.known = false
@@ -166,7 +202,7 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 		}
 		if moved := s.homeURL(); moved.String() != home.String() {
 			home = moved
-			cols, err = s.c.Collections(ctx, s.kind, home.String())
+			cols, err = s.list(ctx, home.String())
 		}
 	}
 	if err != nil {

@@ -3,6 +3,7 @@ package davstore
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -82,7 +83,7 @@ func TestKnown(t *testing.T) {
 			srv.mu.Lock()
 			srv.home, srv.gone = tt.serverHome, tt.gone
 			srv.mu.Unlock()
-			s, err := Known(c, dav.Calendars, hs.URL+"/p/", hs.URL+"/cal/")
+			s, err := Known(c, dav.Calendars, hs.URL+"/p/", hs.URL+"/cal/", false)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -134,11 +135,66 @@ func TestEmailURL(t *testing.T) {
 	srv.mu.Lock()
 	srv.home = "/moved/"
 	srv.mu.Unlock()
-	k, err := Known(c, dav.Calendars, "me@example.test", hs.URL+"/cal/")
+	k, err := Known(c, dav.Calendars, "me@example.test", hs.URL+"/cal/", false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cols, err := k.Collections(ctx); err != nil || len(cols) != 1 || cols[0].Href != "/moved/work/" || len(asked) != 2 {
 		t.Errorf("Collections after the account moved: %+v, %v (asked %q)", cols, err, asked)
+	}
+}
+
+// TestTokensOnly: a home set whose collections all have sync tokens is listed without
+// ctags the next time (Radicale works each one out from every item); one collection
+// without a sync token brings the ctags back.
+func TestTokensOnly(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	var bodies []string
+	token := `<sync-token>http://example.test/t/1</sync-token>`
+	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		tok := token
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/xml")
+		w.WriteHeader(http.StatusMultiStatus)
+		fmt.Fprintf(w, `<multistatus xmlns="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav" xmlns:CS="http://calendarserver.org/ns/"><response><href>/cal/work/</href><propstat><prop><resourcetype><collection/><C:calendar/></resourcetype><CS:getctag>"7"</CS:getctag>%s</prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`, tok)
+	}))
+	defer hs.Close()
+	c := &dav.Client{}
+	asked := func() (ctag bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		last := bodies[len(bodies)-1]
+		return strings.Contains(last, "getctag")
+	}
+
+	s, err := Known(c, dav.Calendars, hs.URL+"/cal/", hs.URL+"/cal/", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cols, err := s.Collections(ctx)
+	if err != nil || len(cols) != 1 || cols[0].Version != "http://example.test/t/1" {
+		t.Fatalf("Collections = %+v, %v", cols, err)
+	}
+	if !asked() || !s.Tokens() {
+		t.Fatalf("first listing: asked for ctags %v, Tokens %v; want true, true", asked(), s.Tokens())
+	}
+
+	s, _ = Known(c, dav.Calendars, hs.URL+"/cal/", hs.URL+"/cal/", true)
+	mu.Lock()
+	token = "" // the server stops giving sync tokens
+	mu.Unlock()
+	if _, err := s.Collections(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if asked() || s.Tokens() {
+		t.Fatalf("listing with tokens known: asked for ctags %v, Tokens %v; want false, false", asked(), s.Tokens())
+	}
+	cols, err = s.Collections(ctx)
+	if err != nil || !asked() || len(cols) != 1 || cols[0].Version != `"7"` {
+		t.Fatalf("after a collection without a token: asked for ctags %v, %+v, %v", asked(), cols, err)
 	}
 }

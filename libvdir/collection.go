@@ -151,11 +151,14 @@ func (c *Collection) Get(ctx context.Context, name string) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	target, _, err := resolve(path, c.allowed)
-	if err != nil {
-		return Item{}, fmt.Errorf("vdir: read %s: %w", path, err)
+	data, etag, err := readDirect(path, MaxItemSize)
+	if errors.Is(err, errFollow) {
+		var target string
+		if target, _, err = resolve(path, c.allowed); err != nil {
+			return Item{}, fmt.Errorf("vdir: read %s: %w", path, err)
+		}
+		data, etag, err = readFile(target, MaxItemSize)
 	}
-	data, etag, err := readFile(target, MaxItemSize)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			err = ErrNotFound

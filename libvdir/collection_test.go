@@ -245,6 +245,47 @@ func TestList(t *testing.T) {
 	if _, err := c.Get(ctx, "fifo.ics"); !errors.Is(err, ErrNotRegular) {
 		t.Errorf("Get of a named pipe: %v, want ErrNotRegular", err)
 	}
+	if _, err := c.Get(ctx, "sub.ics"); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("Get of a directory: %v, want ErrNotRegular", err)
+	}
+	if _, err := c.Get(ctx, "dangling.ics"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Get of a dangling link: %v, want ErrNotFound", err)
+	}
+	if it, err := c.Get(ctx, "in.ics"); err != nil || string(it.Data) != ev1 {
+		t.Errorf("Get of a link inside: %q, %v", it.Data, err)
+	}
+}
+
+// TestReadSized: a file read to its end whatever stat said of its size, and never past
+// the limit.
+func TestReadSized(t *testing.T) {
+	tests := []struct {
+		name        string
+		content     string
+		size, limit int64
+		wantErr     error
+	}{
+		{"as stat said", "BEGIN:VCALENDAR", 15, 100, nil},
+		{"grew since stat", strings.Repeat("x", 50), 3, 100, nil},
+		{"shrank since stat", "abc", 10, 100, nil},
+		{"empty", "", 0, 100, nil},
+		{"at the limit", strings.Repeat("x", 20), 5, 20, nil},
+		{"grew past the limit", strings.Repeat("x", 21), 5, 20, ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// A reader that hands out a few bytes at a time, as a slow disk may.
+			r := strings.NewReader(tt.content)
+			read := func(b []byte) (int, error) { return r.Read(b[:min(len(b), 7)]) }
+			got, err := readSized(read, tt.size, tt.limit)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("err %v, want %v", err, tt.wantErr)
+			}
+			if err == nil && string(got) != tt.content {
+				t.Errorf("read %q, want %q", got, tt.content)
+			}
+		})
+	}
 }
 
 // A planted symbolic link must not leak a file from elsewhere nor let a write land there.

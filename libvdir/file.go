@@ -1,7 +1,6 @@
 package vdir
 
 import (
-	"bytes"
 	"cmp"
 	"crypto/rand"
 	"encoding/hex"
@@ -76,6 +75,9 @@ func realDir(dir string) (string, error) {
 	return filepath.EvalSymlinks(abs)
 }
 
+// errFollow: readDirect met a symbolic link, which resolve vets before it is read.
+var errFollow = errors.New("symbolic link")
+
 // readFile reads a regular file of at most limit bytes and returns its content with the
 // etag of exactly the version read.
 func readFile(path string, limit int64) ([]byte, string, error) {
@@ -94,17 +96,35 @@ func readFile(path string, limit int64) ([]byte, string, error) {
 	if fi.Size() > limit {
 		return nil, "", fmt.Errorf("%w: %d bytes, the limit is %d", ErrTooLarge, fi.Size(), limit)
 	}
-	// One read of the size stat gave, and one more to see the end: a file that grew
-	// meanwhile is read on, up to the limit.
-	buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+1))
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+	data, err := readSized(f.Read, fi.Size(), limit)
+	if err != nil {
 		return nil, "", err
 	}
-	data := buf.Bytes()
-	if int64(len(data)) > limit {
-		return nil, "", fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
-	}
 	return data, etagOf(fi), nil
+}
+
+// readSized reads to the end with read, into a buffer of the size stat gave and one
+// byte more to see the end: a file that grew meanwhile is read on, up to limit. (A
+// bytes.Buffer would grow its buffer to twice the size first, for every item.)
+func readSized(read func([]byte) (int, error), size, limit int64) ([]byte, error) {
+	buf := make([]byte, size+1)
+	n := 0
+	for {
+		if n == len(buf) {
+			if int64(n) > limit {
+				return nil, fmt.Errorf("%w: more than %d bytes", ErrTooLarge, limit)
+			}
+			buf = append(buf, make([]byte, min(int64(len(buf)), limit+1-int64(n)))...)
+		}
+		m, err := read(buf[n:])
+		n += m
+		if err == io.EOF || err == nil && m == 0 {
+			return buf[:n:n], nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }
 
 // writeTemp writes data to a new temporary file next to name in dir, makes it durable

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 
 	"github.com/pimsync-go/libsync/config"
 	"github.com/pimsync-go/libsync/plan"
@@ -19,8 +20,9 @@ import (
 type side struct {
 	col        storage.Collection
 	items      map[string][]plan.Item // by ident
-	data       map[string][]byte      // bytes fetched this run, by href, unless local
+	data       map[string][]byte      // bytes fetched this run, by href (local ones: see kept)
 	local      bool                   // reading an item again is cheap (storage.Local)
+	kept       int64                  // bytes of local items in data, taken from localBudget
 	unreadable []string
 	errs       []error
 	// propsWritten is set when the sync changed a property on this side.
@@ -36,6 +38,10 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 		return
 	}
 	var sides [2]*side
+	defer func() {
+		sides[plan.A].release()
+		sides[plan.B].release()
+	}()
 	err = both(func(s plan.Side) error {
 		sd, err := p.readSide(ctx, key, s, col[s], created[s], records)
 		sides[s] = sd
@@ -154,6 +160,7 @@ func (p *Pair) unchanged(key string, s plan.Side, version string) (bool, error) 
 
 // reset forgets what a failed attempt learned, before listing again.
 func (sd *side) reset() {
+	sd.release()
 	sd.items, sd.data = map[string][]plan.Item{}, map[string][]byte{}
 	sd.unreadable, sd.errs = nil, nil
 }
@@ -367,6 +374,7 @@ func (p *Pair) fetchAll(ctx context.Context, s plan.Side, sd *side, hrefs []stri
 		got     []storage.Item
 		learned []learned
 		err     error
+		kept    int64 // bytes of local items kept, taken from localBudget
 	}
 	var chunks []*chunk
 	for start := 0; start < len(hrefs); start += size {
@@ -401,23 +409,38 @@ func (p *Pair) fetchAll(ctx context.Context, s plan.Side, sd *side, hrefs []stri
 			}
 			c.learned = make([]learned, len(c.got))
 			for i, it := range c.got {
-				c.learned[i] = inspect(it)
+				keep := true
 				if sd.local {
+					n := int64(len(it.Data))
+					if keep = localBudget.take(n); keep {
+						c.kept += n
+					}
+				}
+				c.learned[i] = inspect(it)
+				if !keep {
 					c.got[i].Data = nil // read again when copied
 				}
 			}
 		}()
 	}
 	wg.Wait()
+	var taken int64
+	for _, c := range chunks {
+		taken += c.kept
+	}
+	if firstErr == nil && ctx.Err() != nil {
+		firstErr = ctx.Err()
+	}
 	if firstErr != nil {
+		localBudget.give(taken)
 		return fmt.Errorf("fetch from %s: %w", s, firstErr)
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("fetch from %s: %w", s, err)
-	}
+	before := sd.kept
 	for _, c := range chunks {
 		p.learnChunk(s, sd, c.hrefs, c.got, c.learned)
 	}
+	// What learn did not keep (unreadable items, duplicates) goes back.
+	localBudget.give(taken - (sd.kept - before))
 	return nil
 }
 
@@ -487,8 +510,44 @@ func (p *Pair) learn(s plan.Side, sd *side, it storage.Item, l learned) {
 		ident = hash
 	}
 	sd.items[ident] = append(sd.items[ident], plan.Item{Href: it.Href, Etag: it.Etag, Hash: hash})
-	if !sd.local {
+	if it.Data != nil {
 		sd.data[it.Href] = it.Data
+		if sd.local {
+			sd.kept += int64(len(it.Data))
+		}
+	}
+}
+
+// localBudget bounds the bytes of local items kept from their first read (for their
+// hash) to their copy, across every sync of the process. Within it, an initial sync
+// reads each file once; past it, files are read again when copied, so a vdir of any
+// size syncs in bounded memory. Items from a server are always kept: fetching them
+// again costs a request.
+var localBudget = budget{limit: 16 << 20}
+
+// budget is a count of bytes that many goroutines take from and give back.
+type budget struct {
+	limit int64
+	used  atomic.Int64
+}
+
+// take reserves n bytes, if they are left.
+func (b *budget) take(n int64) bool {
+	if b.used.Add(n) > b.limit {
+		b.used.Add(-n)
+		return false
+	}
+	return true
+}
+
+// give returns n bytes taken before.
+func (b *budget) give(n int64) { b.used.Add(-n) }
+
+// release gives back the bytes the side kept, once the sync is done with them.
+func (sd *side) release() {
+	if sd != nil && sd.kept > 0 {
+		localBudget.give(sd.kept)
+		sd.kept = 0
 	}
 }
 
@@ -547,23 +606,29 @@ func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []pl
 				mu.Unlock()
 				return
 			}
+			release := func() {}
 			if a.Op == plan.Create || a.Op == plan.Update || a.Op == plan.Delete {
 				writes[a.To] <- struct{}{}
-				defer func() { <-writes[a.To] }()
+				var once sync.Once
+				release = func() { once.Do(func() { <-writes[a.To] }) }
+				defer release()
 				if p.stopped() { // while it waited for the side
 					done(a, ErrStopped)
 					return
 				}
 			}
-			done(a, p.apply(ctx, key, sides, a))
+			done(a, p.apply(ctx, key, sides, a, release))
 		}()
 	}
 	wg.Wait()
 	sort.Slice(r.Conflicts, func(i, j int) bool { return r.Conflicts[i].Ident < r.Conflicts[j].Ident })
 }
 
-// apply carries out one action and commits it to the status.
-func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Action) error {
+// apply carries out one action and commits it to the status. It calls written once
+// the storage has done its part: the commit that follows is no request to the storage,
+// and waiting for it (with many others, in one transaction) need not hold up the
+// side's next write.
+func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Action, written func()) error {
 	switch a.Op {
 	case plan.Save:
 		return p.Status.PutItem(key, toStatus(a.Ident, *a.Cur[plan.A], *a.Cur[plan.B]))
@@ -578,6 +643,7 @@ func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Act
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("delete %s on %s: %w", cur.Href, a.To, err)
 		}
+		written()
 		return p.Status.DeleteItem(key, a.Ident)
 	}
 	from := a.To.Other()
@@ -586,13 +652,13 @@ func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Act
 	if err != nil {
 		return fmt.Errorf("read %s on %s: %w", src.Href, from, err)
 	}
-	var written plan.Item
+	var wrote plan.Item
 	if a.Op == plan.Create {
 		href, etag, err := sides[a.To].col.Create(ctx, a.Ident, data)
 		if err != nil {
 			return fmt.Errorf("create %s on %s: %w", a.Ident, a.To, err)
 		}
-		written = plan.Item{Href: href, Etag: etag, Hash: src.Hash}
+		wrote = plan.Item{Href: href, Etag: etag, Hash: src.Hash}
 	} else {
 		cur := a.Cur[a.To]
 		etag, err := sides[a.To].col.Update(ctx, cur.Href, cur.Etag, data)
@@ -605,10 +671,11 @@ func (p *Pair) apply(ctx context.Context, key string, sides [2]*side, a plan.Act
 		if err != nil {
 			return fmt.Errorf("update %s on %s: %w", cur.Href, a.To, err)
 		}
-		written = plan.Item{Href: cur.Href, Etag: etag, Hash: src.Hash}
+		wrote = plan.Item{Href: cur.Href, Etag: etag, Hash: src.Hash}
 	}
+	written()
 	var rec [2]plan.Item
-	rec[from], rec[a.To] = src, written
+	rec[from], rec[a.To] = src, wrote
 	return p.Status.PutItem(key, toStatus(a.Ident, rec[plan.A], rec[plan.B]))
 }
 

@@ -48,7 +48,7 @@ func (cmd *repairCmd) Run(e *cli.Env, g *grammar) error {
 		kind := cn.kindOf(e.Ctx, t.url, t.kind, nil)
 		// A storage whose home set is the collection itself: davstore then reads
 		// and writes it as a sync would (multiget, If-Match).
-		st, err := davstore.Known(cn.c, kind, t.url, t.url)
+		st, err := davstore.Known(cn.c, kind, t.url, t.url, false)
 		if err != nil {
 			return fmt.Errorf("repair %s: %w", t.url, err)
 		}

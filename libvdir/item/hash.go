@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"slices"
 	"strings"
 )
@@ -34,6 +33,7 @@ var ignoredProps = map[string]bool{
 func Hash(data []byte) string {
 	root := &node{}
 	stack := []*node{root}
+	var nameBuf [32]byte // most names fit: no allocation to look at one
 	for _, l := range Unfold(data) {
 		top := stack[len(stack)-1]
 		head, value, ok := splitValue(l.Text)
@@ -41,8 +41,8 @@ func Hash(data []byte) string {
 			top.props = append(top.props, string(bytes.TrimRight(l.Text, " \t")))
 			continue
 		}
-		name, _ := propName(head)
-		switch name {
+		name := appendUpper(nameBuf[:0], baseName(head))
+		switch string(name) {
 		case "BEGIN":
 			n := &node{name: upper(bytes.TrimSpace(value))}
 			top.children = append(top.children, n)
@@ -54,10 +54,11 @@ func Hash(data []byte) string {
 				continue
 			}
 		}
-		if ignoredProps[name] {
+		if ignoredProps[string(name)] {
 			continue
 		}
-		top.props = append(top.props, normalizeLine(name, head, value))
+		rule := string(name) == "RRULE" || string(name) == "EXRULE"
+		top.props = append(top.props, normalizeLine(rule, head, value))
 	}
 	sum := root.sum()
 	return hex.EncodeToString(sum[:])
@@ -74,28 +75,31 @@ type node struct {
 // children. Hashing each child once and sorting the 32-byte results keeps the work
 // linear in the item's size, however deeply components nest.
 func (n *node) sum() [sha256.Size]byte {
-	h := sha256.New()
-	if n.name != "" {
-		io.WriteString(h, "BEGIN:"+n.name+"\n")
-	}
 	slices.Sort(n.props)
-	for _, p := range n.props {
-		io.WriteString(h, p+"\n")
-	}
 	kids := make([][sha256.Size]byte, len(n.children))
 	for i, c := range n.children {
 		kids[i] = c.sum()
 	}
 	slices.SortFunc(kids, func(a, b [sha256.Size]byte) int { return bytes.Compare(a[:], b[:]) })
+	// The canonical form in one buffer, hashed at once.
+	size := 2*len(n.name) + 12 + len(kids)*(2*sha256.Size+1)
+	for _, p := range n.props {
+		size += len(p) + 1
+	}
+	b := make([]byte, 0, size)
+	if n.name != "" {
+		b = append(append(append(b, "BEGIN:"...), n.name...), '\n')
+	}
+	for _, p := range n.props {
+		b = append(append(b, p...), '\n')
+	}
 	for _, k := range kids {
-		io.WriteString(h, hex.EncodeToString(k[:])+"\n")
+		b = append(hex.AppendEncode(b, k[:]), '\n')
 	}
 	if n.name != "" {
-		io.WriteString(h, "END:"+n.name+"\n")
+		b = append(append(append(b, "END:"...), n.name...), '\n')
 	}
-	var sum [sha256.Size]byte
-	h.Sum(sum[:0])
-	return sum
+	return sha256.Sum256(b)
 }
 
 // openAt returns the stack length that remains after closing the innermost open
@@ -112,14 +116,24 @@ func openAt(stack []*node, name string) int {
 // normalizeLine writes a content line in canonical form: upper-case [group.]name,
 // parameters merged by name and sorted, values sorted and unquoted where quotes are not
 // needed, then the value with trailing white space removed. name is the property name
-// as propName returns it.
-func normalizeLine(name string, head, value []byte) string {
+// as propName returns it. rule says the property is an RRULE or EXRULE.
+func normalizeLine(rule bool, head, value []byte) string {
+	value = bytes.TrimRight(value, " \t")
 	nameEnd := bytes.IndexByte(head, ';')
+	if nameEnd < 0 && !rule {
+		// Most lines: no parameters, one allocation.
+		var b strings.Builder
+		b.Grow(len(head) + 1 + len(value))
+		writeUpper(&b, head)
+		b.WriteByte(':')
+		b.Write(value)
+		return b.String()
+	}
 	if nameEnd < 0 {
 		nameEnd = len(head)
 	}
 	var b strings.Builder
-	b.WriteString(upper(head[:nameEnd]))
+	writeUpper(&b, head[:nameEnd])
 	if nameEnd < len(head) {
 		params := map[string][]string{}
 		for _, p := range splitOutsideQuotes(head[nameEnd+1:], ';') {
@@ -137,12 +151,19 @@ func normalizeLine(name string, head, value []byte) string {
 		for _, k := range keys {
 			vals := params[k]
 			slices.Sort(vals)
-			b.WriteString(";" + k + "=" + strings.Join(vals, ","))
+			b.WriteByte(';')
+			b.WriteString(k)
+			b.WriteByte('=')
+			for i, v := range vals {
+				if i > 0 {
+					b.WriteByte(',')
+				}
+				b.WriteString(v)
+			}
 		}
 	}
 	b.WriteByte(':')
-	value = bytes.TrimRight(value, " \t")
-	if name == "RRULE" || name == "EXRULE" {
+	if rule {
 		// The parts of a recurrence rule may come in any order (RFC 5545 §3.3.10), and
 		// Xandikos reorders them.
 		parts := bytes.Split(value, []byte{';'})

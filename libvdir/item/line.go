@@ -1,6 +1,9 @@
 package item
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // A Line is one logical content line of an item.
 type Line struct {
@@ -104,14 +107,23 @@ func splitValue(text []byte) (head, value []byte, ok bool) {
 // any vCard group prefix ("item1.EMAIL;TYPE=work" → "EMAIL"), and the parameters that
 // follow it (without the leading ';').
 func propName(head []byte) (name string, params []byte) {
+	if i := bytes.IndexByte(head, ';'); i >= 0 {
+		params = head[i+1:]
+	}
+	return upper(baseName(head)), params
+}
+
+// baseName is the name part of a content line's head as it stands, without any vCard
+// group prefix or parameters.
+func baseName(head []byte) []byte {
 	n := head
 	if i := bytes.IndexByte(head, ';'); i >= 0 {
-		n, params = head[:i], head[i+1:]
+		n = head[:i]
 	}
 	if i := bytes.LastIndexByte(n, '.'); i >= 0 {
 		n = n[i+1:]
 	}
-	return upper(n), params
+	return n
 }
 
 // validName reports whether a head's name part ([group.]name) is made of the characters
@@ -133,6 +145,27 @@ func validName(head []byte) bool {
 }
 
 // upper returns b as an upper-case ASCII string; other bytes are kept.
+// appendUpper appends b to dst with ASCII letters upper-cased.
+func appendUpper(dst, b []byte) []byte {
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// writeUpper writes b to w with ASCII letters upper-cased.
+func writeUpper(w *strings.Builder, b []byte) {
+	for _, c := range b {
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		w.WriteByte(c)
+	}
+}
+
 func upper(b []byte) string {
 	s := make([]byte, len(b))
 	for i, c := range b {

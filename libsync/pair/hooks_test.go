@@ -2,19 +2,19 @@ package pair
 
 import (
 	"context"
-	"errors"
+
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pimsync-go/libsync/config"
 )
 
 // TestOpenPostHook: a vdir storage's post_hook, written relative to the configuration
-// file, runs after a create; a caldav storage with filters is refused, since the sync
-// does not apply them yet (filtersUnapplied).
+// file, runs after a create.
 func TestOpenPostHook(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -54,7 +54,16 @@ func TestOpenPostHook(t *testing.T) {
 	if b, _ := os.ReadFile(log); strings.TrimSpace(string(b)) != filepath.Join(dir, "cal", "c", name) {
 		t.Errorf("hook log %q", b)
 	}
-	if _, err := OpenStorage(ctx, cfg, remote); !errors.Is(err, ErrUnsupported) {
-		t.Errorf("caldav storage with filters: %v, want ErrUnsupported", err)
+	f := filterOf(remote)
+	if f == nil {
+		t.Fatal("no filter for a storage with start_date and end_date")
+	}
+	got := f()
+	today := time.Now().UTC().Truncate(24 * time.Hour)
+	if !got.Start.Equal(today.AddDate(0, 0, -30)) || !got.End.Equal(today.AddDate(1, 0, 0)) || got.Components != nil {
+		t.Errorf("filter %+v, want from 30 days ago to a year from today, every component", got)
+	}
+	if filterOf(local) != nil {
+		t.Error("a filter for a storage without start_date, end_date and item_types")
 	}
 }

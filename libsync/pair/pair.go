@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/pimsync-go/libsync/config"
 	"github.com/pimsync-go/libsync/dav"
@@ -185,17 +186,24 @@ func hookPath(cfg *config.Config, prog string) string {
 	return localPath(cfg, prog)
 }
 
-// filtersUnapplied refuses a storage with start_date, end_date or item_types. The
-// configuration reads them and davstore can list a calendar filtered
-// (Collection.ListFiltered), but the sync cannot yet tell an item outside the filter
-// from a deleted one: it would delete the other side's copy of every event that
-// leaves the window. Syncing everything instead would ignore what was asked; so no.
-func filtersUnapplied(cs *config.Storage) error {
+// filterOf is the calendar-query filter of a storage's start_date, end_date and
+// item_types, worked out at each listing (relative dates move with the day), or nil
+// for a storage without them.
+func filterOf(cs *config.Storage) func() dav.Filter {
 	if !cs.StartDate.IsSet() && !cs.EndDate.IsSet() && len(cs.ItemTypes) == 0 {
 		return nil
 	}
-	return fmt.Errorf("storage %s (%s:%d): start_date, end_date and item_types: %w (the sync does not apply filters yet)",
-		cs.Name, cs.File, cs.Line, ErrUnsupported)
+	return func() dav.Filter {
+		now := time.Now()
+		f := dav.Filter{Components: cs.ItemTypes}
+		if cs.StartDate.IsSet() {
+			f.Start = cs.StartDate.At(now)
+		}
+		if cs.EndDate.IsSet() {
+			f.End = cs.EndDate.At(now)
+		}
+		return f
+	}
 }
 
 // ErrUnsupported is returned for storage types this build cannot open yet.
@@ -246,10 +254,12 @@ func openStorage(ctx context.Context, cfg *config.Config, cs *config.Storage, h 
 		}
 		s = ss
 	case config.TypeCalDAV, config.TypeCardDAV:
-		if err := filtersUnapplied(cs); err != nil {
-			return nil, err
-		}
 		ds, err := openDAV(ctx, cfg, cs, h)
+		if err == nil {
+			if f := filterOf(cs); f != nil {
+				err = ds.SetFilter(f)
+			}
+		}
 		if err != nil {
 			return nil, fmt.Errorf("storage %s (%s:%d): %w", cs.Name, cs.File, cs.Line, err)
 		}
@@ -272,7 +282,7 @@ func openStorage(ctx context.Context, cfg *config.Config, cs *config.Storage, h 
 // openDAV resolves a CalDAV or CardDAV storage's credentials, builds its HTTP client
 // (tls_root, tls_fingerprint, auth_cert, socket or a unix:// url) and finds its home
 // set. Certificate and key files are read here, so a wrong path fails the open.
-func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage, h *home) (storage.Storage, error) {
+func openDAV(ctx context.Context, cfg *config.Config, cs *config.Storage, h *home) (*davstore.Storage, error) {
 	u, user, pass, opts, err := httpAccess(ctx, cfg, cs)
 	if err != nil {
 		return nil, err

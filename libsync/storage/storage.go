@@ -95,6 +95,11 @@ type Listing struct {
 	Items []Entry
 	// Unreadable are items that exist but are not offered for sync, with the reason.
 	Unreadable []Unreadable
+	// Outside are items the collection holds that its storage's filter (start_date,
+	// end_date, item_types) leaves out. A sync leaves them alone: neither copied nor
+	// taken for deleted, since an event leaves a moving window by the passing of time
+	// alone, and servers do not filter exactly.
+	Outside []Entry
 }
 
 // Unreadable is an item a listing found but will not read.

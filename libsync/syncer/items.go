@@ -186,10 +186,13 @@ func (p *Pair) saveVersions(ctx context.Context, key string, col [2]plan.Collect
 	if p.DryRun || p.ConflictsOnly || !r.OK() || r.Skips > 0 {
 		return nil
 	}
+	// An item unreadable or outside a filter on one side has its ident left alone on
+	// both: what the other side did to it is not in the status, so neither side's
+	// version may say the status is all there is.
+	if len(sides[plan.A].unreadable) > 0 || len(sides[plan.B].unreadable) > 0 {
+		return nil
+	}
 	for s := plan.A; s <= plan.B; s++ {
-		if len(sides[s].unreadable) > 0 {
-			continue
-		}
 		token, version := col[s].SyncToken, col[s].Version
 		if r.Created[s]+r.Updated[s]+r.Deleted[s] > 0 || sides[s].propsWritten {
 			version = ""
@@ -359,6 +362,14 @@ func (p *Pair) learnAll(ctx context.Context, s plan.Side, sd *side, l storage.Li
 	for _, u := range l.Unreadable {
 		sd.unreadable = append(sd.unreadable, u.Href)
 		sd.errs = append(sd.errs, fmt.Errorf("%s on %s: %s; not synced", u.Href, s, u.Reason))
+	}
+	// An item outside the side's filter that an earlier sync synced is left alone on
+	// both sides, as an unreadable one is (the plan skips its ident), but without an
+	// error: it left the window, nothing is wrong. One never synced is not looked at.
+	for _, e := range l.Outside {
+		if _, ok := known[e.Href]; ok {
+			sd.unreadable = append(sd.unreadable, e.Href)
+		}
 	}
 	return p.fetchAll(ctx, s, sd, fetch)
 }

@@ -33,6 +33,8 @@ type Storage struct {
 	// tokens: every collection had a sync token when the home set was last listed,
 	// so the next listing asks for no ctags.
 	tokens bool
+	// filter, when set, filters the calendars (SetFilter).
+	filter func() dav.Filter
 	// props are the collections' properties as the last Collections listed them: the
 	// sync asks for them right after, and the home-set PROPFIND already brought them.
 	props map[string]map[string]string
@@ -210,6 +212,7 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 	}
 	out := make([]storage.CollectionInfo, len(cols))
 	props := make(map[string]map[string]string, len(cols))
+	filter := s.filterFunc()
 	defer func() {
 		s.mu.Lock()
 		s.props = props
@@ -221,11 +224,14 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 			href = u.EscapedPath()
 		}
 		props[href] = c.Props
-		version := c.SyncToken
+		version, token := c.SyncToken, c.SyncToken
 		if version == "" {
 			version = c.CTag
 		}
-		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href, Version: version, SyncToken: c.SyncToken}
+		if filter != nil {
+			version, token = "", "" // listed in full every time (SetFilter)
+		}
+		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href, Version: version, SyncToken: token}
 	}
 	return out, nil
 }
@@ -236,7 +242,11 @@ func (s *Storage) Collection(ctx context.Context, href string) (storage.Collecti
 	if err != nil {
 		return nil, err
 	}
-	return &Collection{s: s, url: u, path: href}, nil
+	c := &Collection{s: s, url: u, path: href}
+	if f := s.filterFunc(); f != nil {
+		return filtered{c, f}, nil
+	}
+	return c, nil
 }
 
 // CreateCollection makes a calendar or address book called id.

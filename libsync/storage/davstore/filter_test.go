@@ -72,6 +72,38 @@ func TestListFiltered(t *testing.T) {
 			if got := names(fl.Outside); !reflect.DeepEqual(got, []string{"after", "before", "todo"}) {
 				t.Errorf("outside %q, want [after before todo]", got)
 			}
+
+			// The same through a storage with a filter: its calendars have no version
+			// (they are listed every time) and no changes since a token.
+			if err := s.SetFilter(func() dav.Filter { return jan }); err != nil {
+				t.Fatal(err)
+			}
+			cols, err := s.Collections(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ci := range cols {
+				if ci.Version != "" || ci.SyncToken != "" {
+					t.Errorf("filtered %s has version %q, token %q", ci.Href, ci.Version, ci.SyncToken)
+				}
+			}
+			fcol, err := s.Collection(ctx, info.Href)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, ok := fcol.(storage.ChangeLister); ok {
+				t.Error("a filtered calendar offers changes since a token")
+			}
+			l, err := fcol.List(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := names(l.Items); !reflect.DeepEqual(got, []string{"in"}) {
+				t.Errorf("filtered List selected %q, want [in]", got)
+			}
+			if got := names(l.Outside); len(got) != 3 {
+				t.Errorf("filtered List left out %q", got)
+			}
 		})
 	}
 }

@@ -243,7 +243,7 @@ func (w *worker) sync(prep *pair.Prepared, only []string) error {
 }
 
 // dirs lists the directories to watch: each vdir side's root (a collection appearing
-// or going) and every directory in it. A change in a collection the status maps syncs
+// or going) and every directory in it, and where a singlefile side's files are. A change in a collection the status maps syncs
 // that collection; one in a directory it does not map yet (before the pair's first
 // sync, say) syncs the whole pair.
 func (w *worker) dirs(prep *pair.Prepared, o *pair.Opened) map[string]string {
@@ -258,6 +258,11 @@ func (w *worker) dirs(prep *pair.Prepared, o *pair.Opened) map[string]string {
 		}
 	}
 	out := map[string]string{}
+	for _, dirs := range prep.WatchDirs() {
+		for _, dir := range dirs {
+			out[dir] = "" // a singlefile: sync the pair
+		}
+	}
 	for _, root := range prep.Roots() {
 		if root == "" {
 			continue

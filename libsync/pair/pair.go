@@ -52,6 +52,18 @@ type Prepared struct {
 // where a daemon watches for local changes.
 func (pp *Prepared) Roots() [2]string { return pp.roots }
 
+// WatchDirs returns the directories of each side that is a singlefile storage, where
+// its files are written: a daemon watches them too, for a change of any collection.
+func (pp *Prepared) WatchDirs() [2][]string {
+	var out [2][]string
+	for i, s := range pp.st {
+		if ws, ok := storage.Unwrap(s).(interface{ WatchDirs() []string }); ok {
+			out[i] = ws.WatchDirs()
+		}
+	}
+	return out
+}
+
 // StatusDir is the directory of the pair's status file.
 func (pp *Prepared) StatusDir() string { return pp.dir }
 

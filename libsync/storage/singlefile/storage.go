@@ -86,6 +86,30 @@ func (s *Storage) fixedID() string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
+// perCollectionDir reports whether %s stands in a directory of the pattern (as in
+// ~/calendars/%s/calendar.ics): each collection's file then has a directory of its own.
+func (s *Storage) perCollectionDir() bool {
+	_, after, ok := strings.Cut(s.pattern, placeholder)
+	return ok && strings.ContainsRune(after, filepath.Separator)
+}
+
+// WatchDirs are the directories whose entries change when a collection's file is
+// written, created or removed: where a daemon watches for local changes.
+func (s *Storage) WatchDirs() []string {
+	if !s.multi() {
+		return []string{filepath.Dir(s.pattern)}
+	}
+	before, _, _ := strings.Cut(s.pattern, placeholder)
+	dirs := []string{filepath.Dir(before + "x")}
+	if s.perCollectionDir() {
+		cols, _ := s.Collections(context.Background())
+		for _, c := range cols {
+			dirs = append(dirs, filepath.Dir(c.Href))
+		}
+	}
+	return dirs
+}
+
 // Href returns the file a collection called id has.
 func (s *Storage) Href(id string) string {
 	if !s.multi() {
@@ -188,6 +212,11 @@ func (s *Storage) CreateCollection(ctx context.Context, id string) (storage.Coll
 		return storage.CollectionInfo{}, fmt.Errorf("singlefile: %s holds only collection %s, not %s", s.pattern, s.fixedID(), id)
 	}
 	path := s.Href(id)
+	if s.perCollectionDir() {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return storage.CollectionInfo{}, fmt.Errorf("singlefile: create collection %s: %w", path, err)
+		}
+	}
 	var data []byte
 	if !s.vcard {
 		data = []byte(emptyCalendar)
@@ -219,5 +248,11 @@ func (s *Storage) DeleteCollection(ctx context.Context, href string) error {
 	}
 	os.Remove(href + propSuffix)
 	c.cache = nil
+	if s.perCollectionDir() {
+		// The directory CreateCollection made goes too, unless something else is in it.
+		if err := os.Remove(filepath.Dir(href)); err == nil {
+			return syncDir(filepath.Dir(filepath.Dir(href)))
+		}
+	}
 	return syncDir(filepath.Dir(href))
 }

@@ -61,6 +61,14 @@ func TestWebcalToVdir(t *testing.T) {
 	if total(lines, "updated_b") != 1 || total(lines, "deleted_b") != 2 {
 		t.Fatalf("after the feed changed: %v", lines)
 	}
+	// The feed's name (X-WR-CALNAME) becomes the collection's display name.
+	named := strings.Replace(changed[:strings.Index(changed, "BEGIN:VEVENT\r\nUID:ny")]+"END:VCALENDAR\r\n",
+		"METHOD:PUBLISH\r\n", "METHOD:PUBLISH\r\nX-WR-CALNAME:Public holidays\r\n", 1)
+	srv.Set("/feed.ics", named)
+	e.sync(0)
+	if got := strings.TrimSpace(read(t, filepath.Join(col, "displayname"))); got != "Public holidays" {
+		t.Errorf("display name %q, want the feed's X-WR-CALNAME", got)
+	}
 	// Writing to the feed is impossible; a local edit is reported, never sent.
 	write(t, filepath.Join(col, "weekly@example.com.ics"), strings.Replace(read(t, filepath.Join(col, "weekly@example.com.ics")), "Weekly meeting", "Mine", 1))
 	if code, out, errOut := e.run("sync"); code == 2 {

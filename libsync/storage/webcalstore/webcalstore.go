@@ -3,9 +3,11 @@
 package webcalstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
 
 	"github.com/pimsync-go/libsync/dav"
@@ -30,6 +32,7 @@ type Storage struct {
 	cache   webcal.Cache
 	hash    string
 	items   map[string]entry // by href
+	props   map[storage.Prop]string
 }
 
 // entry is one item of the last fetch.
@@ -57,7 +60,11 @@ func (s *Storage) refresh(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	items := map[string]entry{}
+	var props map[storage.Prop]string
 	res, err := webcal.Fetch(ctx, s.client, s.url, s.cache, func(p item.Piece) error {
+		if props == nil {
+			props = feedProps(p.Data) // every piece has the calendar's header
+		}
 		ext := "ics"
 		if p.Kind == item.Card {
 			ext = "vcf"
@@ -83,9 +90,51 @@ func (s *Storage) refresh(ctx context.Context) error {
 		// validators); be safe rather than list nothing.
 		return fmt.Errorf("webcal %s: 304 Not Modified without an earlier fetch", s)
 	case !res.NotModified:
-		s.items, s.hash, s.fetched = items, res.Hash, true
+		s.items, s.hash, s.fetched, s.props = items, res.Hash, true, props
 	}
 	return nil
+}
+
+// feedProps are the properties a feed names for itself in its calendar's header:
+// X-WR-CALNAME (the name every calendar program shows for a subscription),
+// X-WR-CALDESC and X-APPLE-CALENDAR-COLOR.
+func feedProps(data []byte) map[storage.Prop]string {
+	out := map[storage.Prop]string{}
+	depth := 0
+	for _, l := range item.Unfold(data) {
+		name, value, ok := bytes.Cut(l.Text, []byte{':'})
+		if !ok {
+			continue
+		}
+		name = bytes.ToUpper(bytes.TrimSpace(name))
+		switch {
+		case bytes.Equal(name, []byte("BEGIN")):
+			depth++
+		case bytes.Equal(name, []byte("END")):
+			depth--
+		case depth != 1:
+			// Only the VCALENDAR's own properties, not a component's.
+		case bytes.Equal(name, []byte("X-WR-CALNAME")):
+			out[storage.DisplayName] = unescape(value)
+		case bytes.Equal(name, []byte("X-WR-CALDESC")):
+			out[storage.Description] = unescape(value)
+		case bytes.Equal(name, []byte("X-APPLE-CALENDAR-COLOR")):
+			out[storage.Color] = strings.TrimSpace(string(value))
+		}
+	}
+	for k, v := range out {
+		if v == "" {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+// unescape undoes RFC 5545 §3.3.11 text escaping, for a property value shown as a
+// collection's name or description.
+func unescape(v []byte) string {
+	r := strings.NewReplacer(`\n`, "\n", `\N`, "\n", `\,`, ",", `\;`, ";", `\\`, `\`)
+	return strings.TrimSpace(r.Replace(string(v)))
 }
 
 // Collections fetches the feed (conditionally) and returns its one collection, whose
@@ -177,15 +226,30 @@ func (c *Collection) Delete(ctx context.Context, href, etag string) error {
 	return fmt.Errorf("delete %s in webcal %s: %w", href, c.s, storage.ErrReadOnly)
 }
 
-// Props returns no properties: a feed's X-WR-CALNAME is not offered (yet), and an
-// empty map makes the sync leave the other side's properties alone (SupportedProps).
+// Props returns the properties the feed names for itself (feedProps).
 func (c *Collection) Props(ctx context.Context) (map[storage.Prop]string, error) {
-	return map[storage.Prop]string{}, nil
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	out := make(map[storage.Prop]string, len(c.s.props))
+	for k, v := range c.s.props {
+		out[k] = v
+	}
+	return out, nil
 }
 
-// SupportedProps is empty: the feed keeps no synced property, so the sync never takes
-// their absence here for a deletion.
-func (c *Collection) SupportedProps() []storage.Prop { return nil }
+// SupportedProps are the properties the feed names now: one it does not name is left
+// alone on the other side, never taken for deleted.
+func (c *Collection) SupportedProps() []storage.Prop {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	var out []storage.Prop
+	for _, p := range storage.Props {
+		if _, ok := c.s.props[p]; ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
 
 // SetProp fails: a feed cannot be written.
 func (c *Collection) SetProp(ctx context.Context, p storage.Prop, value string) error {

@@ -3,6 +3,7 @@ package webcalstore_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 
 	"github.com/pimsync-go/libsync/dav"
@@ -100,5 +101,34 @@ func TestStorageChangingAndMalformed(t *testing.T) {
 	c, _ := s.Collection(context.Background(), "c")
 	if l, err := c.List(context.Background()); err != nil || len(l.Items) != 3 {
 		t.Errorf("after the bad fetch: %v, %v", l, err)
+	}
+}
+
+// TestFeedProps: a feed's X-WR-CALNAME, X-WR-CALDESC and X-APPLE-CALENDAR-COLOR are
+// its collection's properties (unescaped, folded lines joined); a component's own
+// X-WR-CALNAME is not, and a feed that names nothing offers no property to sync.
+func TestFeedProps(t *testing.T) {
+	ctx := context.Background()
+	srv := webcaltest.New(t)
+	srv.Set("/named.ics", "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nX-WR-CALNAME:Team\\, Berlin\r\n"+
+		"X-WR-CALDESC:Meetings of the\r\n  team\\nand more\r\nX-APPLE-CALENDAR-COLOR:#FF8800\r\n"+
+		"BEGIN:VEVENT\r\nUID:e1\r\nX-WR-CALNAME:Not this\r\nDTSTART:20260105T100000Z\r\nSUMMARY:x\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	s, _ := webcalstore.Open(&dav.Client{}, srv.URL+"/named.ics", "team")
+	listAll(t, s)
+	c, _ := s.Collection(ctx, "team")
+	props, err := c.Props(ctx)
+	want := map[storage.Prop]string{storage.DisplayName: "Team, Berlin", storage.Description: "Meetings of the team\nand more", storage.Color: "#FF8800"}
+	if err != nil || !reflect.DeepEqual(props, want) {
+		t.Errorf("Props = %q, %v; want %q", props, err, want)
+	}
+	if got := storage.Supported(c); len(got) != 3 {
+		t.Errorf("Supported = %q", got)
+	}
+
+	s, _ = webcalstore.Open(&dav.Client{}, srv.URL+"/overrides.ics", "holidays")
+	listAll(t, s)
+	c, _ = s.Collection(ctx, "holidays")
+	if props, _ := c.Props(ctx); len(props) != 0 || len(storage.Supported(c)) != 0 {
+		t.Errorf("a feed without a name: Props %q, Supported %q", props, storage.Supported(c))
 	}
 }

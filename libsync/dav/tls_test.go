@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -245,5 +246,50 @@ func TestHTTPOptionsErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestRedirectToPlainHTTP: a redirect from https to http is refused, for a PROPFIND as
+// for a GET, and the plain server is never asked: the credentials would cross the
+// network in clear. A redirect that stays on https is followed.
+func TestRedirectToPlainHTTP(t *testing.T) {
+	var plainHits atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plainHits.Add(1)
+		w.WriteHeader(http.StatusMultiStatus)
+	}))
+	defer plain.Close()
+	var srv *httptest.Server
+	srv = quietTLS(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/down/":
+			http.Redirect(w, r, plain.URL+"/cal/", http.StatusMovedPermanently)
+		case "/up/":
+			http.Redirect(w, r, srv.URL+"/cal/", http.StatusMovedPermanently)
+		default:
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusMultiStatus)
+			io.WriteString(w, `<multistatus xmlns="DAV:"/>`)
+		}
+	}), nil)
+	defer srv.Close()
+	sum := sha256.Sum256(srv.Certificate().Raw)
+	hc, err := NewHTTPClient(HTTPOptions{TLSFingerprint: hex.EncodeToString(sum[:])})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &Client{HTTP: hc, User: "u", Password: "secret", Retries: -1}
+	ctx := context.Background()
+	if _, err := c.List(ctx, srv.URL+"/down/"); err == nil || !strings.Contains(err.Error(), "refusing a redirect from https") {
+		t.Errorf("PROPFIND redirected to http: %v", err)
+	}
+	if _, _, err := c.Get(ctx, srv.URL+"/down/"); err == nil || !strings.Contains(err.Error(), "refusing a redirect from https") {
+		t.Errorf("GET redirected to http: %v", err)
+	}
+	if n := plainHits.Load(); n != 0 {
+		t.Errorf("the plain http server was asked %d times", n)
+	}
+	if _, err := c.List(ctx, srv.URL+"/up/"); err != nil {
+		t.Errorf("PROPFIND redirected within https: %v", err)
 	}
 }

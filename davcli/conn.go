@@ -85,6 +85,7 @@ func (g *grammar) connect(ctx context.Context) (*conn, error) {
 			}
 		}
 	}
+	f.URL = takeUserinfo(f.URL, &f.Username, &password)
 	opts := dav.HTTPOptions{TLSRoot: f.TLSRoot, TLSFingerprint: f.TLSFingerprint, AuthCert: f.AuthCert, Socket: f.Socket}
 	if strings.HasPrefix(f.URL, "unix:") {
 		if f.Socket != "" {
@@ -111,11 +112,28 @@ func (g *grammar) connect(ctx context.Context) (*conn, error) {
 	if f.URL != "" {
 		u, err := url.Parse(f.URL)
 		if err != nil || u.Scheme != "http" && u.Scheme != "https" {
-			return nil, &cli.UsageError{Err: fmt.Errorf("base URL %q is not an http:// or https:// URL", f.URL)}
+			return nil, &cli.UsageError{Err: fmt.Errorf("base URL %q is not an http:// or https:// URL", dav.Redact(f.URL))}
 		}
 		cn.base = u
 	}
 	return cn, nil
+}
+
+// takeUserinfo removes the user name and password from a base URL and gives them to the
+// client instead, unless user and password are set already (as net/http, which would
+// otherwise send them, ignores them then). Every URL printed is resolved against the
+// base, so a password left in it would be printed with each.
+func takeUserinfo(base string, user, password *string) string {
+	u, err := url.Parse(base)
+	if err != nil || u.User == nil {
+		return base // an unparsable URL is refused later, through dav.Redact
+	}
+	if *user == "" && *password == "" {
+		*user = u.User.Username()
+		*password, _ = u.User.Password()
+	}
+	u.User = nil
+	return u.String()
 }
 
 // locate finds the home set of an email address or a domain (RFC 6764): CalDAV's,

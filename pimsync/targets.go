@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
+	"os"
 	"strings"
 
 	"github.com/pimsync-go/libsync/cli"
@@ -34,7 +36,22 @@ func (g *grammar) load() (*config.Config, error) {
 	if err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
+	warnExposed(cfg)
 	return cfg, nil
+}
+
+// warnExposed warns when others can read a password written in the configuration.
+// It only warns: refusing would break a working setup over a risk the user may accept
+// (a single-user machine).
+func warnExposed(cfg *config.Config) {
+	fi, err := os.Stat(cfg.File)
+	if err != nil {
+		return
+	}
+	if name := cfg.ExposedSecret(fi.Mode()); name != "" {
+		slog.Warn("the configuration holds a password that other users can read: chmod 600 it, or give the password as password { cmd … }",
+			"file", cfg.File, "mode", fi.Mode().Perm().String(), "storage", name)
+	}
 }
 
 // targets loads the configuration and resolves PAIR[/COLLECTION] arguments (and -p)

@@ -16,6 +16,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -338,4 +340,31 @@ func (p *parser) config(blk scfg.Block) *Config {
 		c.Pairs = append(c.Pairs, pr)
 	}
 	return c
+}
+
+// LiteralSecret returns the name of the first storage whose password is written in the
+// file itself (a password literal, or a url with a password in it), or "" when every
+// password comes from a command. Such a file must be readable by its owner alone.
+func (c *Config) LiteralSecret() string {
+	for _, name := range c.StorageOrder {
+		s := c.Storages[name]
+		if s.Password.Literal != "" {
+			return name
+		}
+		if u, err := url.Parse(s.URL.Literal); err == nil && u.User != nil {
+			if _, ok := u.User.Password(); ok {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// ExposedSecret returns the storage whose literal password others can read in a file
+// of this mode (group or others may read it), or "".
+func (c *Config) ExposedSecret(mode fs.FileMode) string {
+	if mode.Perm()&0o044 == 0 {
+		return ""
+	}
+	return c.LiteralSecret()
 }

@@ -271,6 +271,13 @@ func TestFileModes(t *testing.T) {
 		t.Errorf("Path = %q, want %q", got, want)
 	}
 	openT(t, dir, "my pair")
+	// A daemon may be the first to make the directory.
+	daemonDir := filepath.Join(base, "daemon", "status")
+	release, err := Daemon(daemonDir, "my pair")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
 	for _, c := range []struct {
 		path string
 		mode os.FileMode
@@ -278,6 +285,9 @@ func TestFileModes(t *testing.T) {
 		{filepath.Join(base, "state"), os.ModeDir | 0o700},
 		{dir, os.ModeDir | 0o700},
 		{Path(dir, "my pair"), 0o600},
+		{filepath.Join(base, "daemon"), os.ModeDir | 0o700},
+		{daemonDir, os.ModeDir | 0o700},
+		{DaemonPath(daemonDir, "my pair"), 0o600},
 	} {
 		fi, err := os.Stat(c.path)
 		if err != nil {

@@ -122,7 +122,7 @@ func TestKeepCR(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"<a>x\r\ny</a>", "<a>x&#13;\ny</a>"},
 		{"<a\r\nb='\r>'>\r</a>", "<a\r\nb='\r>'>&#13;</a>"},
-		{"<!-- \r --><![CDATA[\r]]>\r", "<!-- \r --><![CDATA[\r]]>&#13;"},
+		{"<!-- \r --><![CDATA[\r]]>\r", "<!-- \r --><![CDATA[]]>&#13;<![CDATA[]]>&#13;"},
 		{"no cr", "no cr"},
 	}
 	for _, tt := range tests {

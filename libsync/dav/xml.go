@@ -126,7 +126,9 @@ func parseMultistatus(body []byte) (*multistatus, error) {
 }
 
 // keepCR writes every carriage return in character data as &#13;, which a parser keeps,
-// leaving markup, comments and CDATA sections as they are.
+// leaving markup and comments as they are. A CDATA section is cut around each of its
+// carriage returns, as a parser turns its CRLFs into LFs too and reads no reference
+// inside it: servers that wrap calendar-data in CDATA send CRLF items.
 func keepCR(body []byte) []byte {
 	if !bytes.Contains(body, []byte{'\r'}) {
 		return body
@@ -136,7 +138,11 @@ func keepCR(body []byte) []byte {
 		switch {
 		case body[i] == '<':
 			end := markupEnd(body, i)
-			out = append(out, body[i:end]...)
+			if bytes.HasPrefix(body[i:], []byte("<![CDATA[")) {
+				out = append(out, bytes.ReplaceAll(body[i:end], []byte{'\r'}, []byte("]]>&#13;<![CDATA["))...)
+			} else {
+				out = append(out, body[i:end]...)
+			}
 			i = end
 		case body[i] == '\r':
 			out = append(out, "&#13;"...)

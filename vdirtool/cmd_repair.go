@@ -97,8 +97,11 @@ func readCheckLines(e *cli.Env, rename bool) (map[string]map[string]bool, error)
 	for sc.Scan() {
 		line++
 		var pr problemOut
-		if err := json.Unmarshal(sc.Bytes(), &pr); err != nil || pr.Path == "" {
+		if err := json.Unmarshal(sc.Bytes(), &pr); err != nil {
 			return nil, &cli.UsageError{Err: fmt.Errorf("standard input line %d: not a line of 'vdirtool check --json': %v", line, err)}
+		}
+		if pr.Path == "" {
+			return nil, &cli.UsageError{Err: fmt.Errorf("standard input line %d: not a line of 'vdirtool check --json': no path", line)}
 		}
 		switch {
 		case pr.Problem == vdir.ProblemNoUID, pr.Problem == vdir.ProblemDuplicateUID,

@@ -33,7 +33,7 @@ func soakEvent(uid, summary string) string {
 // TestSoak: rounds of random creates, edits and deletes on a vdir and on a real
 // Radicale, each followed by a sync through a proxy that spoils a quarter of the
 // requests (refused, dropped before or after the server acted, answers cut short or
-// replaced by a 500, delays). After the faults stop, one clean sync converges: every
+// replaced by a 500, delays past the storage's timeout). After the faults stop, one clean sync converges: every
 // item the model says exists is on both sides exactly once with its last content, and
 // nothing else is. Each UID is changed on one side only (the side that made it), so
 // the expected result has no conflicts. go test -run TestSoak -v -soak.rounds 100 runs
@@ -54,10 +54,16 @@ func TestSoak(t *testing.T) {
 	a := filepath.Join(dir, "a")
 	col := filepath.Join(a, id)
 	e := &env{t: t, dir: dir, a: a, conf: filepath.Join(dir, "pimsync.conf")}
-	write(t, e.conf, fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status"))+
-		fmt.Sprintf("storage a {\n\ttype vdir/icalendar\n\tpath %q\n}\n", a)+
-		davStorage("server", "caldav", proxy.URL, srv)+
-		fmt.Sprintf("pair p {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id))
+	config := func(timeout string) {
+		server := davStorage("server", "caldav", proxy.URL, srv)
+		if timeout != "" {
+			server = strings.TrimSuffix(server, "}\n") + "\ttimeout " + timeout + "\n}\n"
+		}
+		write(t, e.conf, fmt.Sprintf("status_path %q\n", filepath.Join(dir, "status"))+
+			fmt.Sprintf("storage a {\n\ttype vdir/icalendar\n\tpath %q\n}\n", a)+server+
+			fmt.Sprintf("pair p {\n\tstorage_a a\n\tstorage_b server\n\tcollection %q\n}\n", id))
+	}
+	config("")
 
 	ctx := context.Background()
 	c := client(srv)
@@ -91,6 +97,10 @@ func TestSoak(t *testing.T) {
 		return absolute(srv, items[uid].href)
 	}
 
+	// Under faults, a delay outlasts the client's timeout: the server carries out the
+	// request the client gave up on.
+	config("2")
+	proxy.Delay = 3 * time.Second
 	proxy.SetRate(0.25)
 	var changes, failedSyncs int
 	for round := 1; round <= *soakRounds; round++ {
@@ -136,6 +146,7 @@ func TestSoak(t *testing.T) {
 	}
 
 	proxy.SetRate(0)
+	config("")
 	e.run("sync") // what the faults left undone
 	lines := e.sync(0)
 	for _, f := range []string{"created_a", "created_b", "updated_a", "updated_b", "deleted_a", "deleted_b", "conflicts"} {

@@ -56,6 +56,8 @@ const (
 	MaxConcurrency          = 256
 	DefaultMultigetSize     = 100
 	MaxMultigetSize         = 1000
+	// MaxTimeout bounds a storage's timeout, in seconds.
+	MaxTimeout = 3600
 )
 
 // Config is a parsed and checked configuration file. Nothing changes it after Parse, so
@@ -134,6 +136,9 @@ type Storage struct {
 	// MultigetSize is how many items one read asks for (DefaultMultigetSize); only
 	// CalDAV and CardDAV storages set it.
 	MultigetSize int
+	// Timeout bounds the wait for a server to accept a connection and to start its
+	// answer to a request (the timeout directive); zero means dav's defaults.
+	Timeout time.Duration
 
 	File      string
 	Line, Col int

@@ -284,3 +284,22 @@ func TestWebcalScheme(t *testing.T) {
 		t.Error("a caldav storage took a webcal:// url")
 	}
 }
+
+// TestTimeout: an HTTP storage's timeout is read in seconds; none leaves it zero.
+func TestTimeout(t *testing.T) {
+	for _, tt := range []struct {
+		line string
+		want time.Duration
+	}{
+		{"\ttimeout 20\n", 20 * time.Second},
+		{"", 0},
+	} {
+		c, err := Parse("t.conf", strings.NewReader("status_path /tmp/s\nstorage x {\n\ttype caldav\n\turl http://x/\n"+tt.line+"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Storages["x"].Timeout; got != tt.want {
+			t.Errorf("%q: Timeout %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}

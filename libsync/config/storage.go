@@ -38,6 +38,7 @@ var storageSpecs = map[string]spec{
 	"tls_root":        {min: 1, max: 1, types: httpTypes},
 	"tls_fingerprint": {min: 1, max: 1, types: httpTypes},
 	"auth_cert":       {min: 1, max: 2, types: httpTypes},
+	"timeout":         {min: 1, max: 1, types: httpTypes},
 
 	"collection_id_segment": {min: 1, max: 1, types: davTypes},
 	"socket":                {min: 1, max: 1, types: davTypes},
@@ -108,6 +109,9 @@ func (p *parser) storage(d *scfg.Directive) *Storage {
 	}
 	if x := first(got["multiget_size"]); x != nil {
 		s.MultigetSize = p.count(x, DefaultMultigetSize, MaxMultigetSize)
+	}
+	if x := first(got["timeout"]); x != nil {
+		s.Timeout = time.Duration(p.count(x, 0, MaxTimeout)) * time.Second
 	}
 	if x := first(got["path"]); x != nil {
 		s.Path = p.value(x, true)

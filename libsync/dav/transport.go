@@ -39,6 +39,9 @@ type HTTPOptions struct {
 	// connections, reused, rather than on a new one whenever the pool's idle ones
 	// are busy.
 	MaxConns int
+	// Timeout, when set, replaces ConnectTimeout and ResponseHeaderTimeout: how long
+	// to wait for a connection, and for a server to start answering.
+	Timeout time.Duration
 }
 
 // NewHTTPClient builds an HTTP client for a Client from the options. Files are read
@@ -48,14 +51,18 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &net.Dialer{Timeout: ConnectTimeout, KeepAlive: 30 * time.Second}
+	connect, header := ConnectTimeout, ResponseHeaderTimeout
+	if o.Timeout > 0 {
+		connect, header = o.Timeout, o.Timeout
+	}
+	d := &net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}
 	t := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
 		DialContext:           d.DialContext,
 		ForceAttemptHTTP2:     true,
 		TLSClientConfig:       tc,
-		TLSHandshakeTimeout:   ConnectTimeout,
-		ResponseHeaderTimeout: ResponseHeaderTimeout,
+		TLSHandshakeTimeout:   connect,
+		ResponseHeaderTimeout: header,
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConns:          100,

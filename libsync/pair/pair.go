@@ -349,7 +349,7 @@ func httpAccess(ctx context.Context, cfg *config.Config, cs *config.Storage) (u,
 		}
 	}
 	opts = dav.HTTPOptions{TLSRoot: localPath(cfg, cs.TLSRoot), TLSFingerprint: cs.TLSFingerprint,
-		Socket: localPath(cfg, cs.Socket), MaxConns: cs.Concurrency}
+		Socket: localPath(cfg, cs.Socket), MaxConns: cs.Concurrency, Timeout: cs.Timeout}
 	for _, f := range cs.AuthCert {
 		opts.AuthCert = append(opts.AuthCert, localPath(cfg, f))
 	}

@@ -2,6 +2,7 @@ package testserver
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"math/rand/v2"
 	"net/http"
@@ -29,7 +30,7 @@ const (
 	DropAfter           // passed on; the connection is closed instead of the answer
 	TruncateAfter       // passed on; the answer's body is cut short of its Content-Length
 	Error500After       // passed on; 500 instead of the answer
-	Delay               // passed on after a pause (FaultProxy.Delay)
+	Delay               // passed on after a pause (FaultProxy.Delay), even if the client gave up
 	numFaults
 )
 
@@ -168,7 +169,8 @@ func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		drop(w)
 		return
 	}
-	out, err := http.NewRequestWithContext(r.Context(), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
+	// A client that gave up does not stop the request: a server would carry it out too.
+	out, err := http.NewRequestWithContext(context.WithoutCancel(r.Context()), r.Method, p.target+r.URL.RequestURI(), bytes.NewReader(body))
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
 		return

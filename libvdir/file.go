@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,6 +74,12 @@ func realDir(dir string) (string, error) {
 		return "", err
 	}
 	return filepath.EvalSymlinks(abs)
+}
+
+// formatEtag is the etag of a file version: its modification time in nanoseconds, its
+// inode (0 where the platform has none) and its size, which any rewrite changes.
+func formatEtag(mtimeNanos int64, ino uint64, size int64) string {
+	return strconv.FormatInt(mtimeNanos, 10) + ";" + strconv.FormatUint(ino, 10) + ";" + strconv.FormatInt(size, 10)
 }
 
 // errFollow: readDirect met a symbolic link, which resolve vets before it is read.

@@ -3,7 +3,6 @@
 package vdir
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 )
@@ -16,5 +15,5 @@ func openNoFollow(path string) (*os.File, error) {
 // etagOf derives an etag from the modification time in nanoseconds and the size; this
 // platform exposes no inode number.
 func etagOf(fi fs.FileInfo) string {
-	return fmt.Sprintf("%d;0;%d", fi.ModTime().UnixNano(), fi.Size())
+	return formatEtag(fi.ModTime().UnixNano(), 0, fi.Size())
 }

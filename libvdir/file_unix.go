@@ -3,7 +3,6 @@
 package vdir
 
 import (
-	"fmt"
 	"io/fs"
 	"os"
 	"syscall"
@@ -22,5 +21,5 @@ func etagOf(fi fs.FileInfo) string {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
 		ino = uint64(st.Ino)
 	}
-	return fmt.Sprintf("%d;%d;%d", fi.ModTime().UnixNano(), ino, fi.Size())
+	return formatEtag(fi.ModTime().UnixNano(), ino, fi.Size())
 }

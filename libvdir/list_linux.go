@@ -2,10 +2,14 @@ package vdir
 
 import (
 	"os"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 )
+
+// statEtag is etagOf for what a stat system call filled in.
+func statEtag(st *unix.Stat_t) string {
+	return formatEtag(st.Mtim.Sec*1e9+st.Mtim.Nsec, st.Ino, st.Size)
+}
 
 // statIn is the lstat of the regular file name in the directory open as dir, for the
 // listing of thousands of items: relative to the directory's descriptor, the kernel
@@ -23,6 +27,5 @@ func statIn(dir *os.File, name string) (etag string, size int64, ok bool) {
 	}); err != nil || serr != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		return "", 0, false
 	}
-	mtime := st.Mtim.Sec*1e9 + st.Mtim.Nsec
-	return strconv.FormatInt(mtime, 10) + ";" + strconv.FormatUint(st.Ino, 10) + ";" + strconv.FormatInt(st.Size, 10), st.Size, true
+	return statEtag(&st), st.Size, true
 }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -45,8 +44,7 @@ func readDirect(path string, limit int64) ([]byte, string, error) {
 	if err != nil {
 		return nil, "", &fs.PathError{Op: "read", Path: path, Err: err}
 	}
-	mtime := st.Mtim.Sec*1e9 + st.Mtim.Nsec
-	return data, strconv.FormatInt(mtime, 10) + ";" + strconv.FormatUint(st.Ino, 10) + ";" + strconv.FormatInt(st.Size, 10), nil
+	return data, statEtag(&st), nil
 }
 
 // openRetry opens path for reading, without following a final symbolic link or

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/pimsync-go/libsync/cli/clitest"
 	"github.com/pimsync-go/libsync/dav"
+	"github.com/pimsync-go/libsync/storage"
 	"github.com/pimsync-go/libsync/testserver"
 	vdir "github.com/pimsync-go/libvdir"
 	"github.com/pimsync-go/libvdir/item"
@@ -207,10 +209,50 @@ type serverItem struct{ href, etag, data string }
 // serverItems reads a server collection's items by UID.
 func serverItems(t *testing.T, srv testserver.Server, colURL string) map[string]serverItem {
 	t.Helper()
+	out := map[string]serverItem{}
+	for _, g := range fetchServer(t, srv, colURL, false) {
+		if g.Err != nil {
+			t.Fatalf("%s: %v", g.Href, g.Err)
+		}
+		out[item.UID(g.Data)] = serverItem{href: g.Href, etag: g.Etag, data: string(g.Data)}
+	}
+	return out
+}
+
+// serverData reads a server collection's items by UID, failing the test on a UID
+// found twice or an item it cannot read. With goneOK, a collection not created yet
+// reads as empty, and an item listed and then gone by the multiget (a DELETE the
+// server is still carrying out) is left out.
+func serverData(t *testing.T, srv testserver.Server, colURL string, goneOK bool) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, g := range fetchServer(t, srv, colURL, goneOK) {
+		if g.Err != nil {
+			if !goneOK || !errors.Is(g.Err, storage.ErrNotFound) && !strings.Contains(g.Err.Error(), "404") {
+				t.Errorf("%s on the server: %v", g.Href, g.Err)
+			}
+			continue
+		}
+		uid := item.UID(g.Data)
+		if _, dup := out[uid]; dup {
+			t.Errorf("%s twice on the server", uid)
+		}
+		out[uid] = string(g.Data)
+	}
+	return out
+}
+
+// fetchServer lists a server collection and fetches every item with a multiget. With
+// missingOK, a collection that cannot be listed (not created yet) has no items.
+func fetchServer(t *testing.T, srv testserver.Server, colURL string, missingOK bool) []dav.Fetched {
+	t.Helper()
 	ctx := context.Background()
 	c := client(srv)
 	list, err := c.List(ctx, colURL)
 	if err != nil {
+		if missingOK {
+			return nil
+		}
 		t.Fatal(err)
 	}
 	var hrefs []string
@@ -221,14 +263,7 @@ func serverItems(t *testing.T, srv testserver.Server, colURL string) map[string]
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]serverItem{}
-	for _, g := range got {
-		if g.Err != nil {
-			t.Fatalf("%s: %v", g.Href, g.Err)
-		}
-		out[item.UID(g.Data)] = serverItem{href: g.Href, etag: g.Etag, data: string(g.Data)}
-	}
-	return out
+	return got
 }
 
 func client(srv testserver.Server) *dav.Client {

@@ -170,42 +170,7 @@ func TestSoak(t *testing.T) {
 	}
 
 	// Both sides hold exactly the model, each item once.
-	local := map[string]string{}
-	entries, err := os.ReadDir(col)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, en := range entries {
-		if !strings.HasSuffix(en.Name(), ".ics") {
-			continue
-		}
-		data := read(t, filepath.Join(col, en.Name()))
-		uid := item.UID([]byte(data))
-		if _, dup := local[uid]; dup {
-			t.Errorf("%s twice in the vdir", uid)
-		}
-		local[uid] = data
-	}
-	remote := map[string]string{}
-	list, err := c.List(ctx, calURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var hrefs []string
-	for _, r := range list {
-		hrefs = append(hrefs, r.Href)
-	}
-	got, err := c.Multiget(ctx, dav.Calendars, calURL, hrefs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, g := range got {
-		uid := item.UID(g.Data)
-		if _, dup := remote[uid]; dup {
-			t.Errorf("%s twice on the server", uid)
-		}
-		remote[uid] = string(g.Data)
-	}
+	local, remote := vdirItems(t, col), serverData(t, srv, calURL, false)
 	for uid, summary := range model {
 		for side, items := range map[string]map[string]string{"vdir": local, "server": remote} {
 			data, ok := items[uid]

@@ -46,9 +46,9 @@ const DefaultInterval = 300 * time.Second
 // flight keep a server busy; more gain little from servers that work one request at a
 // time, and cost a stock Radicale a second now and then: it answers each request on a
 // connection of its own, accepts 8 at once with a backlog of 5, and a connection past
-// those waits for TCP's one-second SYN retry. A vdir takes far more: its writes share flushes of the file system, so
-// the more wait together, the fewer flushes (at 256, an initial sync of 7,000 items
-// takes a quarter of the time it takes at 8). A multiget of 100 items answers in well
+// those waits for TCP's one-second SYN retry. A vdir takes far more: its writes share
+// flushes of the file system, so the more wait together, the fewer flushes (at 256, an
+// initial sync of 7,000 items takes a quarter of the time it takes at 8). A multiget of 100 items answers in well
 // under a second on every server we know, where vdirsyncer's unbounded ones time out.
 const (
 	DefaultConcurrency      = 4

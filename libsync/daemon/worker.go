@@ -243,9 +243,10 @@ func (w *worker) sync(prep *pair.Prepared, only []string) error {
 }
 
 // dirs lists the directories to watch: each vdir side's root (a collection appearing
-// or going) and every directory in it, and where a singlefile side's files are. A change in a collection the status maps syncs
-// that collection; one in a directory it does not map yet (before the pair's first
-// sync, say) syncs the whole pair.
+// or going) and every directory in it, and where a singlefile side's files are. A
+// change in a collection the status maps syncs that collection; one in a directory it
+// does not map yet (before the pair's first sync, say) or in a singlefile's syncs the
+// whole pair.
 func (w *worker) dirs(prep *pair.Prepared, o *pair.Opened) map[string]string {
 	keys := map[string]string{}
 	if maps, err := o.Status.Mappings(); err == nil {

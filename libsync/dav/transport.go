@@ -66,7 +66,7 @@ func NewHTTPClient(o HTTPOptions) (*http.Client, error) {
 		ExpectContinueTimeout: time.Second,
 		IdleConnTimeout:       90 * time.Second,
 		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   16, // the sync runs up to 8 writes and a few reads at once
+		MaxIdleConnsPerHost:   16, // a few storages' requests at once; MaxConns raises it
 		MaxConnsPerHost:       o.MaxConns,
 	}
 	if o.MaxConns > t.MaxIdleConnsPerHost {

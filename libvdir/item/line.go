@@ -144,14 +144,18 @@ func validName(head []byte) bool {
 	return true
 }
 
-// upper returns b as an upper-case ASCII string; other bytes are kept.
+// upperByte upper-cases an ASCII letter and keeps any other byte.
+func upperByte(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
 // appendUpper appends b to dst with ASCII letters upper-cased.
 func appendUpper(dst, b []byte) []byte {
 	for _, c := range b {
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		dst = append(dst, c)
+		dst = append(dst, upperByte(c))
 	}
 	return dst
 }
@@ -159,20 +163,11 @@ func appendUpper(dst, b []byte) []byte {
 // writeUpper writes b to w with ASCII letters upper-cased.
 func writeUpper(w *strings.Builder, b []byte) {
 	for _, c := range b {
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		w.WriteByte(c)
+		w.WriteByte(upperByte(c))
 	}
 }
 
+// upper returns b as an upper-case ASCII string; other bytes are kept.
 func upper(b []byte) string {
-	s := make([]byte, len(b))
-	for i, c := range b {
-		if c >= 'a' && c <= 'z' {
-			c -= 'a' - 'A'
-		}
-		s[i] = c
-	}
-	return string(s)
+	return string(appendUpper(make([]byte, 0, len(b)), b))
 }

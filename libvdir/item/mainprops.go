@@ -32,14 +32,26 @@ func (p PropValue) Param(name string) string {
 // show, stats) and the item's bytes stay as they are. Missing properties are absent
 // from the map; a malformed item yields what could be read.
 func MainProps(data []byte, names ...string) map[string]PropValue {
+	return firstProps(data, names, isMain)
+}
+
+// HeaderProps is MainProps for the outermost component, the VCALENDAR: its own
+// properties (X-WR-CALNAME, say), not those of the components it holds.
+func HeaderProps(data []byte, names ...string) map[string]PropValue {
+	return firstProps(data, names, func(string) bool { return true })
+}
+
+// firstProps returns the first value of each of the named properties of the first
+// component that pick accepts, leaving out those of its sub-components.
+func firstProps(data []byte, names []string, pick func(component string) bool) map[string]PropValue {
 	want := make(map[string]bool, len(names))
 	for _, n := range names {
 		want[strings.ToUpper(n)] = true
 	}
 	out := map[string]PropValue{}
 	depth := 0    // open components
-	mainAt := -1  // depth of the first main component while it is open
-	done := false // the first main component has ended
+	mainAt := -1  // depth of the picked component while it is open
+	done := false // the picked component has ended
 	for _, l := range Unfold(data) {
 		if done {
 			break
@@ -52,7 +64,7 @@ func MainProps(data []byte, names ...string) map[string]PropValue {
 		switch name {
 		case "BEGIN":
 			depth++
-			if mainAt < 0 && isMain(upper(bytes.TrimSpace(value))) {
+			if mainAt < 0 && pick(upper(bytes.TrimSpace(value))) {
 				mainAt = depth
 			}
 			continue

@@ -35,3 +35,19 @@ func TestMainProps(t *testing.T) {
 		t.Errorf("Param: %q", tz)
 	}
 }
+
+// TestHeaderProps: the VCALENDAR's own properties, parameters and escapes read as
+// MainProps reads them, never a property of a component it holds.
+func TestHeaderProps(t *testing.T) {
+	data := "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME;VALUE=TEXT:Team\\, Berlin\r\n" +
+		"BEGIN:VEVENT\r\nUID:e1\r\nX-WR-CALDESC:not the calendar's\r\nEND:VEVENT\r\n" +
+		"X-WR-CALDESC:Late\r\nEND:VCALENDAR\r\n"
+	got := HeaderProps([]byte(data), "X-WR-CALNAME", "X-WR-CALDESC", "X-APPLE-CALENDAR-COLOR")
+	want := map[string]PropValue{
+		"X-WR-CALNAME": {Value: "Team, Berlin", Params: []string{"VALUE=TEXT"}},
+		"X-WR-CALDESC": {Value: "Late"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}

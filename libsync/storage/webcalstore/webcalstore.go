@@ -3,9 +3,10 @@
 package webcalstore
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -95,46 +96,21 @@ func (s *Storage) refresh(ctx context.Context) error {
 	return nil
 }
 
+// feedNames are the header properties of a feed that are collection properties.
+var feedNames = map[string]storage.Prop{"X-WR-CALNAME": storage.DisplayName,
+	"X-WR-CALDESC": storage.Description, "X-APPLE-CALENDAR-COLOR": storage.Color}
+
 // feedProps are the properties a feed names for itself in its calendar's header:
 // X-WR-CALNAME (the name every calendar program shows for a subscription),
 // X-WR-CALDESC and X-APPLE-CALENDAR-COLOR.
 func feedProps(data []byte) map[storage.Prop]string {
 	out := map[storage.Prop]string{}
-	depth := 0
-	for _, l := range item.Unfold(data) {
-		name, value, ok := bytes.Cut(l.Text, []byte{':'})
-		if !ok {
-			continue
-		}
-		name = bytes.ToUpper(bytes.TrimSpace(name))
-		switch {
-		case bytes.Equal(name, []byte("BEGIN")):
-			depth++
-		case bytes.Equal(name, []byte("END")):
-			depth--
-		case depth != 1:
-			// Only the VCALENDAR's own properties, not a component's.
-		case bytes.Equal(name, []byte("X-WR-CALNAME")):
-			out[storage.DisplayName] = unescape(value)
-		case bytes.Equal(name, []byte("X-WR-CALDESC")):
-			out[storage.Description] = unescape(value)
-		case bytes.Equal(name, []byte("X-APPLE-CALENDAR-COLOR")):
-			out[storage.Color] = strings.TrimSpace(string(value))
-		}
-	}
-	for k, v := range out {
-		if v == "" {
-			delete(out, k)
+	for name, v := range item.HeaderProps(data, slices.Collect(maps.Keys(feedNames))...) {
+		if v := strings.TrimSpace(v.Value); v != "" {
+			out[feedNames[name]] = v
 		}
 	}
 	return out
-}
-
-// unescape undoes RFC 5545 §3.3.11 text escaping, for a property value shown as a
-// collection's name or description.
-func unescape(v []byte) string {
-	r := strings.NewReplacer(`\n`, "\n", `\N`, "\n", `\,`, ",", `\;`, ";", `\\`, `\`)
-	return strings.TrimSpace(r.Replace(string(v)))
 }
 
 // Collections fetches the feed (conditionally) and returns its one collection, whose

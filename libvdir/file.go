@@ -273,24 +273,35 @@ var opened atomic.Uint64
 
 // groups holds one flushGroup per flushKey, all flushing with fn.
 type groups struct {
-	fn func(dir string, files []*os.File) error
-	mu sync.Mutex
-	m  map[string]*flushGroup
+	fn    func(dir string, files []*os.File) error
+	mu    sync.Mutex
+	m     map[string]*flushGroup // by flushKey
+	byDir map[string]*flushGroup // the group of each directory asked for so far
 }
 
 func newGroups(fn func(dir string, files []*os.File) error) *groups {
-	return &groups{fn: fn, m: map[string]*flushGroup{}}
+	return &groups{fn: fn, m: map[string]*flushGroup{}, byDir: map[string]*flushGroup{}}
 }
 
+// group returns dir's flushGroup. A directory's group is looked up once: flushKey
+// stats the directory, and a write asks twice (data, then name), thousands of times
+// in a sync.
 func (gs *groups) group(dir string) *flushGroup {
+	gs.mu.Lock()
+	g := gs.byDir[dir]
+	gs.mu.Unlock()
+	if g != nil {
+		return g
+	}
 	key := flushKey(dir)
 	gs.mu.Lock()
 	defer gs.mu.Unlock()
-	g := gs.m[key]
+	g = gs.m[key]
 	if g == nil {
 		g = &flushGroup{dir: dir, fn: gs.fn}
 		gs.m[key] = g
 	}
+	gs.byDir[dir] = g
 	return g
 }
 

@@ -16,6 +16,7 @@ const (
 	nsDAV    = "DAV:"
 	nsCalDAV = "urn:ietf:params:xml:ns:caldav"
 	nsCS     = "http://calendarserver.org/ns/"
+	nsApple  = "http://apple.com/ns/ical/"
 )
 
 // response is one DAV:response of a 207 Multi-Status.
@@ -50,7 +51,7 @@ func (r *response) ok() (ps propstat, found bool) {
 // and returns the 207 response; the caller closes its body.
 func (c *Client) propfind(ctx context.Context, u, props string) (*http.Response, error) {
 	body := `<?xml version="1.0" encoding="utf-8"?><D:propfind xmlns:D="DAV:" xmlns:C="` + nsCalDAV +
-		`" xmlns:CS="` + nsCS + `"><D:prop>` + props + `</D:prop></D:propfind>`
+		`" xmlns:CS="` + nsCS + `" xmlns:A="` + nsApple + `"><D:prop>` + props + `</D:prop></D:propfind>`
 	h := http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}
 	return c.do(ctx, "PROPFIND", u, h, []byte(body), http.StatusMultiStatus)
 }

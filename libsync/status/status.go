@@ -12,6 +12,7 @@
 //	meta                      schema → decimal version (schemaVersion)
 //	mappings/<key>            info   → mapping record
 //	mappings/<key>/items      <ident> → item record
+//	mappings/<key>/intents    <ident> → item record a write in progress will leave (intent.go)
 //	mappings/<key>/props      <name> → value record
 //	mappings/<key>/state      <name> → value record; conflicts → list of ident, href a, href b
 //	pair                      <name> → value record (PairState); run → the last Run
@@ -443,9 +444,15 @@ func (db *DB) DeleteMapping(key string) error {
 // mapping simply has none. One corrupt record fails the whole call: planning without it
 // could delete or duplicate that item.
 func (db *DB) Items(key string) ([]Item, error) {
+	return db.readItems(key, bucketItems, "item")
+}
+
+// readItems returns the item records in the mapping's sub-bucket name, sorted by Ident;
+// what names them in an error.
+func (db *DB) readItems(key string, name []byte, what string) ([]Item, error) {
 	var out []Item
 	err := db.view(func(tx *bbolt.Tx) error {
-		b := subBucket(tx, key, bucketItems)
+		b := subBucket(tx, key, name)
 		if b == nil {
 			return nil
 		}
@@ -453,7 +460,7 @@ func (db *DB) Items(key string) ([]Item, error) {
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			it, err := readItem(k, v)
 			if err != nil {
-				return fmt.Errorf("mapping %s: item %s: corrupt record (%v); %s", show(key), showKey(k), err, deleteHint)
+				return fmt.Errorf("mapping %s: %s %s: corrupt record (%v); %s", show(key), what, showKey(k), err, deleteHint)
 			}
 			out = append(out, it)
 		}
@@ -477,7 +484,8 @@ func readItem(k, v []byte) (Item, error) {
 	return it, err
 }
 
-// PutItem records an item after a sync action; it returns once the record is on disk.
+// PutItem records an item after a sync action, and forgets its intent (PutIntents); it
+// returns once the record is on disk.
 func (db *DB) PutItem(key string, it Item) error {
 	if it.Ident == "" {
 		return db.wrap(fmt.Errorf("mapping %s: item with an empty ident", show(key)))
@@ -487,6 +495,9 @@ func (db *DB) PutItem(key string, it Item) error {
 	return db.batch(func(tx *bbolt.Tx) error {
 		b, err := writableSub(tx, key, bucketItems)
 		if err != nil {
+			return err
+		}
+		if err := forgetIntent(tx, key, k); err != nil {
 			return err
 		}
 		return b.Put(k, rec)
@@ -501,6 +512,9 @@ func (db *DB) DeleteItem(key, ident string) error {
 	}
 	k := dbKey(ident)
 	return db.batch(func(tx *bbolt.Tx) error {
+		if err := forgetIntent(tx, key, k); err != nil {
+			return err
+		}
 		b := subBucket(tx, key, bucketItems)
 		if b == nil {
 			return nil

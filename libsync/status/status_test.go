@@ -443,6 +443,8 @@ func TestReadOnly(t *testing.T) {
 			"DeleteProp":          db.DeleteProp("k", "color"),
 			"PutState":            db.PutState("k", "token", "t"),
 			"PutPairState":        db.PutPairState("home a", "h"),
+			"PutIntents":          db.PutIntents("k", []Item{intent("x", "1")}),
+			"SettleIntents":       db.SettleIntents("k", nil),
 		}
 	}
 	checkWrites := func(t *testing.T, db *DB) {

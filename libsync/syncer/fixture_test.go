@@ -259,13 +259,16 @@ type hooks struct {
 	// fail, when set, is asked before every write (op create, update, delete, prop,
 	// mkcol, rmcol; href is the ident for create) and fails it with its error.
 	fail func(op, href string) error
+	// lose, when set, is asked after every write that succeeded and turns it into its
+	// error: the write was made but its answer was lost.
+	lose func(op, href string) error
 	// listTimes > 1 makes List return every entry that many times.
 	listTimes int
 }
 
 func (h *hooks) write(op, href string, do func() error) error {
 	h.mu.Lock()
-	fail := h.fail
+	fail, lose := h.fail, h.lose
 	h.mu.Unlock()
 	if fail != nil {
 		if err := fail(op, href); err != nil {
@@ -278,6 +281,9 @@ func (h *hooks) write(op, href string, do func() error) error {
 	h.mu.Lock()
 	h.writes = append(h.writes, op+" "+href)
 	h.mu.Unlock()
+	if lose != nil {
+		return lose(op, href)
+	}
 	return nil
 }
 

@@ -51,6 +51,10 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 		r.Err = err
 		return
 	}
+	if records, err = p.settle(key, records, sides); err != nil {
+		r.Err = err
+		return
+	}
 	in := plan.Input{Status: map[string]plan.Record{}, Options: p.Options}
 	for _, rec := range records {
 		in.Status[rec.Ident] = fromStatus(rec)
@@ -73,6 +77,12 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 	}
 	if p.OnPlan != nil {
 		p.OnPlan(key, len(pl.Actions))
+	}
+	if !p.DryRun && !p.ConflictsOnly {
+		if err := p.Status.PutIntents(key, intentsOf(pl.Actions)); err != nil {
+			r.Err = fmt.Errorf("record the writes about to be made: %w", err)
+			return
+		}
 	}
 	p.run(ctx, key, sides, pl.Actions, r)
 	if err := p.props(ctx, key, sides, created, r); err != nil {

@@ -20,6 +20,7 @@ type memStatus struct {
 	items      map[string]map[string]status.Item
 	props      map[string]map[string]string
 	state      map[string]map[string]string
+	intents    map[string]map[string]status.Item
 	writes     int
 	crashAfter int // 0: never
 }
@@ -75,6 +76,7 @@ func (m *memStatus) DeleteMapping(key string) error {
 	delete(m.items, key)
 	delete(m.props, key)
 	delete(m.state, key)
+	delete(m.intents, key)
 	return nil
 }
 
@@ -99,6 +101,7 @@ func (m *memStatus) PutItem(key string, it status.Item) error {
 		m.items[key] = map[string]status.Item{}
 	}
 	m.items[key][it.Ident] = it
+	delete(m.intents[key], it.Ident)
 	return nil
 }
 
@@ -109,6 +112,7 @@ func (m *memStatus) DeleteItem(key, ident string) error {
 		return err
 	}
 	delete(m.items[key], ident)
+	delete(m.intents[key], ident)
 	return nil
 }
 
@@ -164,5 +168,54 @@ func (m *memStatus) PutState(key, name, value string) error {
 		m.state[key] = map[string]string{}
 	}
 	m.state[key][name] = value
+	return nil
+}
+
+// PutIntents counts as one write, as its one commit does.
+func (m *memStatus) PutIntents(key string, intents []status.Item) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(intents) == 0 {
+		return nil
+	}
+	if err := m.write(); err != nil {
+		return err
+	}
+	if m.intents == nil {
+		m.intents = map[string]map[string]status.Item{}
+	}
+	if m.intents[key] == nil {
+		m.intents[key] = map[string]status.Item{}
+	}
+	for _, it := range intents {
+		m.intents[key][it.Ident] = it
+	}
+	return nil
+}
+
+func (m *memStatus) Intents(key string) ([]status.Item, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var out []status.Item
+	for _, it := range m.intents[key] {
+		out = append(out, it)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Ident < out[j].Ident })
+	return out, nil
+}
+
+func (m *memStatus) SettleIntents(key string, items []status.Item) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.write(); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if m.items[key] == nil {
+			m.items[key] = map[string]status.Item{}
+		}
+		m.items[key][it.Ident] = it
+	}
+	delete(m.intents, key)
 	return nil
 }

@@ -31,6 +31,9 @@ type Status interface {
 	DeleteProp(key, name string) error
 	State(key, name string) (string, bool, error)
 	PutState(key, name, value string) error
+	PutIntents(key string, intents []status.Item) error
+	Intents(key string) ([]status.Item, error)
+	SettleIntents(key string, items []status.Item) error
 }
 
 // Pair is one configured pair, ready to sync.

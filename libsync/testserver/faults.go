@@ -58,6 +58,7 @@ type FaultProxy struct {
 	rate   float64
 	only   Fault // when set, the one fault given (tests of the proxy)
 	counts [numFaults]int
+	busy   sync.WaitGroup // requests taken and not yet carried out
 }
 
 // NewFaultProxy starts a proxy to the server at target (a base URL), passing every
@@ -144,7 +145,14 @@ func (p *FaultProxy) pick() Fault {
 	return f
 }
 
+// Wait returns once every request the proxy has taken is carried out, a delayed one
+// included, whether or not its client still waits for the answer: after it, the
+// server holds every write that will ever land. Call it while no client sends.
+func (p *FaultProxy) Wait() { p.busy.Wait() }
+
 func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.busy.Add(1)
+	defer p.busy.Done()
 	f := p.pick()
 	switch f {
 	case Error500:

@@ -70,3 +70,28 @@ func TestFaultProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestFaultProxyWait: a delayed request reaches the server after its client gave up,
+// and Wait returns only once it has.
+func TestFaultProxyWait(t *testing.T) {
+	var served atomic.Int32
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		served.Add(1)
+	}))
+	defer target.Close()
+	p := NewFaultProxy(t, target.URL, 1)
+	p.Delay = 500 * time.Millisecond
+	p.only = Delay
+	p.SetRate(1)
+	c := &http.Client{Timeout: 100 * time.Millisecond}
+	if _, err := c.Get(p.URL + "x"); err == nil {
+		t.Fatal("the client did not give up")
+	}
+	if served.Load() != 0 {
+		t.Fatal("the server was reached before the delay ended")
+	}
+	p.Wait()
+	if served.Load() != 1 {
+		t.Errorf("after Wait, the server was reached %d times, want 1", served.Load())
+	}
+}

@@ -1,0 +1,100 @@
+package syncer
+
+import (
+	"log/slog"
+
+	"github.com/pimsync-go/libsync/plan"
+	"github.com/pimsync-go/libsync/status"
+)
+
+// Write intents: before a sync writes items, it records the item records those writes
+// will leave (status.PutIntents), so that the next sync can tell a write whose answer
+// was lost from a change someone else made (see settle).
+
+// intentsOf returns the intent of each creation and update among actions: the record
+// the write will leave, with the side written to holding no etag yet and the hash of
+// the bytes copied.
+func intentsOf(actions []plan.Action) []status.Item {
+	var out []status.Item
+	for _, a := range actions {
+		if a.Op != plan.Create && a.Op != plan.Update {
+			continue
+		}
+		var rec [2]plan.Item
+		rec[a.To.Other()] = *a.Source()
+		rec[a.To].Hash = a.Source().Hash
+		if a.Op == plan.Update {
+			rec[a.To].Href = a.Cur[a.To].Href
+		}
+		out = append(out, toStatus(a.Ident, rec[plan.A], rec[plan.B]))
+	}
+	return out
+}
+
+// adopt returns the intents that were carried out, as the records their writes would
+// have left: those whose side written to now holds one item under the ident, with the
+// hash written. That item is then the write's own result, whatever its etag, and the
+// other side's version the intent names is the one it copied; a change on either side
+// since then shows as a change against that record, not as a conflict with the write.
+// An intent whose item holds anything else (the write was never made, or was
+// overwritten since) is not adopted, and the item is planned as without one.
+func adopt(intents []status.Item, items [2]map[string][]plan.Item) []status.Item {
+	var out []status.Item
+	for _, in := range intents {
+		var to plan.Side
+		switch {
+		case in.A.Etag == "" && in.B.Etag != "":
+			to = plan.A
+		case in.B.Etag == "" && in.A.Etag != "":
+			to = plan.B
+		default:
+			continue // not an intent this code wrote
+		}
+		rec := [2]plan.Item{fromStatusSide(in.A), fromStatusSide(in.B)}
+		cur := items[to][in.Ident]
+		if len(cur) != 1 || cur[0].Hash != rec[to].Hash || rec[to].Href != "" && cur[0].Href != rec[to].Href {
+			continue
+		}
+		rec[to] = cur[0]
+		out = append(out, toStatus(in.Ident, rec[plan.A], rec[plan.B]))
+	}
+	return out
+}
+
+func fromStatusSide(s status.Side) plan.Item {
+	return plan.Item{Href: s.Href, Etag: s.Etag, Hash: s.Hash}
+}
+
+// settle adopts the intents a sync of the collection left behind (see adopt) into
+// records, the status it read, and forgets them all: the sync about to plan is the
+// one that looks at them. A dry run adopts them for its plan only.
+func (p *Pair) settle(key string, records []status.Item, sides [2]*side) ([]status.Item, error) {
+	intents, err := p.Status.Intents(key)
+	if err != nil || len(intents) == 0 {
+		return records, err
+	}
+	done := adopt(intents, [2]map[string][]plan.Item{sides[plan.A].items, sides[plan.B].items})
+	if !p.DryRun {
+		if err := p.Status.SettleIntents(key, done); err != nil {
+			return records, err
+		}
+	}
+	slog.Info("writes of an interrupted sync looked at", "pair", p.Name, "collection", key,
+		"intents", len(intents), "carried out", len(done))
+	if len(done) == 0 {
+		return records, nil
+	}
+	byIdent := make(map[string]int, len(records))
+	for i, rec := range records {
+		byIdent[rec.Ident] = i
+	}
+	out := append([]status.Item(nil), records...)
+	for _, d := range done {
+		if i, ok := byIdent[d.Ident]; ok {
+			out[i] = d
+		} else {
+			out = append(out, d)
+		}
+	}
+	return out, nil
+}

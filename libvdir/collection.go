@@ -13,10 +13,11 @@ import (
 
 // Collection is one calendar or address book: a directory of item files.
 type Collection struct {
-	id   string
-	path string
-	root string // the storage root, which symbolic links may point into
-	ext  string
+	id    string
+	path  string
+	root  string // the storage root, which symbolic links may point into
+	ext   string
+	limit int64 // Storage.ItemLimit
 }
 
 // ID returns the collection's name, the last element of its path.
@@ -151,13 +152,17 @@ func (c *Collection) Get(ctx context.Context, name string) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	data, etag, err := readDirect(path, MaxItemSize)
+	limit := c.limit
+	if limit <= 0 {
+		limit = MaxItemSize
+	}
+	data, etag, err := readDirect(path, limit)
 	if errors.Is(err, errFollow) {
 		var target string
 		if target, _, err = resolve(path, c.allowed); err != nil {
 			return Item{}, fmt.Errorf("vdir: read %s: %w", path, err)
 		}
-		data, etag, err = readFile(target, MaxItemSize)
+		data, etag, err = readFile(target, limit)
 	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {

@@ -18,7 +18,7 @@ var (
 	ErrNotRegular = errors.New("not a regular file")
 	// ErrInvalidName means a name cannot be used for an item or a collection.
 	ErrInvalidName = errors.New("invalid name")
-	// ErrTooLarge means an item is larger than MaxItemSize.
+	// ErrTooLarge means an item is larger than its storage's ItemLimit (MaxItemSize).
 	ErrTooLarge = errors.New("item too large")
 	// ErrNotEmpty means a collection still holds files and is not deleted.
 	ErrNotEmpty = errors.New("collection is not empty")

@@ -15,6 +15,9 @@ import (
 type Storage struct {
 	path string // as given, cleaned: messages show the user's own path
 	ext  string
+	// ItemLimit bounds the size of an item file its collections read (a storage's
+	// max_size); 0 means MaxItemSize. Set it before the first Collection call.
+	ItemLimit int64
 }
 
 // Open returns the storage rooted at path, whose items end in "."+ext. The directory
@@ -60,7 +63,7 @@ func (s *Storage) Collections(ctx context.Context) ([]*Collection, error) {
 				continue
 			}
 		}
-		cols = append(cols, &Collection{id: e.Name(), path: dir, root: s.path, ext: s.ext})
+		cols = append(cols, &Collection{id: e.Name(), path: dir, root: s.path, ext: s.ext, limit: s.ItemLimit})
 	}
 	sort.Slice(cols, func(i, j int) bool { return cols[i].id < cols[j].id })
 	return cols, nil
@@ -138,7 +141,7 @@ func (s *Storage) collection(id string) (*Collection, error) {
 	if strings.HasPrefix(id, ".") {
 		return nil, fmt.Errorf("vdir: collection in %s: %w: %q starts with a dot, which hides it", s.path, ErrInvalidName, id)
 	}
-	return &Collection{id: id, path: filepath.Join(s.path, id), root: s.path, ext: s.ext}, nil
+	return &Collection{id: id, path: filepath.Join(s.path, id), root: s.path, ext: s.ext, limit: s.ItemLimit}, nil
 }
 
 // OpenCollection returns the collection at path on its own, for tools that work on one

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -69,5 +70,34 @@ func TestBigItem(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Join(e.b, "c"))
 	if len(entries) != 3 {
 		t.Errorf("b holds %d files, want big, small and later", len(entries))
+	}
+}
+
+// TestMaxSize: a storage's max_size lowers the limit: an item above it fails by name,
+// saying which directive to raise, and the rest syncs; raised, it syncs too.
+func TestMaxSize(t *testing.T) {
+	e := newEnv(t, "")
+	conf := func(size string) {
+		text, err := os.ReadFile(e.conf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		re := regexp.MustCompile(`(?s)(storage local \{\n\ttype vdir/icalendar\n\tpath "[^"]*"\n)(\tmax_size \S+\n)?`)
+		write(t, e.conf, re.ReplaceAllString(string(text), "${1}\tmax_size "+size+"\n"))
+	}
+	conf("4K")
+	write(t, filepath.Join(e.a, "c", "big.ics"), event("big", strings.Repeat("x", 5000)))
+	write(t, filepath.Join(e.a, "c", "small.ics"), event("small", "one"))
+	code, stdout, stderr := e.run("sync")
+	if code != 1 || !strings.Contains(stderr, "big.ics") || !strings.Contains(stderr, "max_size") {
+		t.Errorf("an item above max_size: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !exists(filepath.Join(e.b, "c", "small.ics")) || exists(filepath.Join(e.b, "c", "big.ics")) {
+		t.Error("want small on b and not big")
+	}
+	conf("8K")
+	e.sync(0)
+	if !exists(filepath.Join(e.b, "c", "big.ics")) {
+		t.Error("with max_size raised, big did not sync")
 	}
 }

@@ -58,6 +58,10 @@ const (
 	MaxMultigetSize         = 1000
 	// MaxTimeout bounds a storage's timeout, in seconds.
 	MaxTimeout = 3600
+	// MinMaxSize and MaxMaxSize bound a storage's max_size: below a KiB not even an
+	// empty listing fits, and above 4 GiB the memory runs out before the limit helps.
+	MinMaxSize = 1 << 10
+	MaxMaxSize = 4 << 30
 )
 
 // Config is a parsed and checked configuration file. Nothing changes it after Parse, so
@@ -139,6 +143,9 @@ type Storage struct {
 	// Timeout bounds the wait for a server to accept a connection and to start its
 	// answer to a request (the timeout directive); zero means dav's defaults.
 	Timeout time.Duration
+	// MaxSize bounds, in bytes, an item file of a vdir and a response of a server (the
+	// max_size directive); zero means each storage's default, 256 MiB.
+	MaxSize int64
 
 	File      string
 	Line, Col int

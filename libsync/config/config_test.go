@@ -303,3 +303,25 @@ func TestTimeout(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxSize: max_size in bytes or with K, M or G; none leaves it zero.
+func TestMaxSize(t *testing.T) {
+	for _, tt := range []struct {
+		typ, line string
+		want      int64
+	}{
+		{"caldav\n\turl http://x/", "\tmax_size 1048576\n", 1 << 20},
+		{"webcal\n\turl http://x/\n\tcollection_id w", "\tmax_size 64K\n", 64 << 10},
+		{"vdir/icalendar\n\tpath /x", "\tmax_size 300m\n", 300 << 20},
+		{"carddav\n\turl http://x/", "\tmax_size 4G\n", 4 << 30},
+		{"carddav\n\turl http://x/", "", 0},
+	} {
+		c, err := Parse("t.conf", strings.NewReader("status_path /tmp/s\nstorage x {\n\ttype "+tt.typ+"\n"+tt.line+"}\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := c.Storages["x"].MaxSize; got != tt.want {
+			t.Errorf("%q: MaxSize %d, want %d", tt.line, got, tt.want)
+		}
+	}
+}

@@ -39,6 +39,7 @@ var storageSpecs = map[string]spec{
 	"tls_fingerprint": {min: 1, max: 1, types: httpTypes},
 	"auth_cert":       {min: 1, max: 2, types: httpTypes},
 	"timeout":         {min: 1, max: 1, types: httpTypes},
+	"max_size":        {min: 1, max: 1, types: append(slices.Clone(vdirTypes), httpTypes...)},
 
 	"collection_id_segment": {min: 1, max: 1, types: davTypes},
 	"socket":                {min: 1, max: 1, types: davTypes},
@@ -112,6 +113,9 @@ func (p *parser) storage(d *scfg.Directive) *Storage {
 	}
 	if x := first(got["timeout"]); x != nil {
 		s.Timeout = time.Duration(p.count(x, 0, MaxTimeout)) * time.Second
+	}
+	if x := first(got["max_size"]); x != nil {
+		s.MaxSize = p.size(x)
 	}
 	if x := first(got["path"]); x != nil {
 		s.Path = p.value(x, true)
@@ -256,6 +260,23 @@ func (p *parser) count(x *scfg.Directive, def, max int) int {
 		return def
 	}
 	return n
+}
+
+// size reads a byte count: digits, and K, M or G for KiB, MiB or GiB (256M).
+func (p *parser) size(x *scfg.Directive) int64 {
+	v := x.Params[0]
+	digits, shift := v, 0
+	if i := strings.IndexAny(v, "KMGkmg"); i > 0 && i == len(v)-1 {
+		digits, shift = v[:i], 10*(1+strings.IndexByte("KMG", strings.ToUpper(v[i:])[0]))
+	}
+	n, err := strconv.ParseInt(digits, 10, 64)
+	if digits == "" || strings.Trim(digits, "0123456789") != "" || err != nil || n > MaxMaxSize>>shift ||
+		n<<shift < MinMaxSize {
+		p.atParam(x, 0, "%s must be a size from 1K to 4G (a number of bytes, or of KiB, MiB or GiB with K, M or G: 256M), not %s",
+			x.Name, scfg.Quote(v))
+		return 0
+	}
+	return n << shift
 }
 
 // str returns the parameter of a single-valued directive, reporting an empty one unless

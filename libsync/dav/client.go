@@ -20,8 +20,9 @@ import (
 	"github.com/pimsync-go/libsync/storage"
 )
 
-// MaxResponse bounds how much of a response is read: no calendar comes near it, and a
-// hostile or broken server cannot take the memory.
+// MaxResponse bounds how much of a response is read, unless Client.MaxResponse says
+// otherwise: no calendar comes near it, and a hostile or broken server cannot take the
+// memory.
 const MaxResponse = 256 << 20
 
 // Client talks to one DAV server. It is safe for concurrent use; it must not be copied
@@ -42,6 +43,9 @@ type Client struct {
 	// Log receives a line for each retry, and at debug level one per request; nil
 	// means slog.Default().
 	Log *slog.Logger
+	// MaxResponse bounds how much of a response body is read (the storage's
+	// max_size); 0 means the package's MaxResponse.
+	MaxResponse int64
 
 	sleep func(context.Context, time.Duration) error // tests replace it
 
@@ -89,7 +93,7 @@ type request struct {
 	once bool
 }
 
-// do sends r and returns the response with its body read (up to MaxResponse), trying
+// do sends r and returns the response with its body read (up to maxResponse), trying
 // again as Retries allows.
 func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, error) {
 	for attempt := 0; ; attempt++ {
@@ -172,13 +176,15 @@ func (c *Client) send(ctx context.Context, hc *http.Client, r request, target st
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s %s: %w", r.method, redact(target), explainTLS(err))
 		}
-		body, err := io.ReadAll(io.LimitReader(resp.Body, MaxResponse+1))
+		limit := c.maxResponse()
+		body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 		resp.Body.Close()
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s %s: reading the response: %w", r.method, redact(target), err)
 		}
-		if len(body) > MaxResponse {
-			return nil, nil, fmt.Errorf("%s %s: response larger than %d MiB", r.method, redact(target), MaxResponse>>20)
+		if int64(len(body)) > limit {
+			return nil, nil, fmt.Errorf("%s %s: %w: the response is larger than %s (max_size)",
+				r.method, redact(target), storage.ErrTooLarge, storage.FormatSize(limit))
 		}
 		// At debug level, so that -v debug shows where a slow sync waits.
 		c.logger().LogAttrs(ctx, slog.LevelDebug, "request", slog.String("method", r.method),
@@ -222,3 +228,10 @@ func redact(s string) string {
 // cannot use (RFC 7232 compares strongly). It is storage.ErrWeakEtag, which the sync
 // branches on.
 var ErrWeakEtag = storage.ErrWeakEtag
+
+func (c *Client) maxResponse() int64 {
+	if c.MaxResponse > 0 {
+		return c.MaxResponse
+	}
+	return MaxResponse
+}

@@ -15,7 +15,7 @@ type Validators struct {
 // that gave prev: If-None-Match and If-Modified-Since carry prev's validators, and a
 // 304 comes back as notModified with no body. Authentication, redirects, retries and
 // TLS options are the Client's, as for DAV requests. The body is read whole (up to
-// MaxResponse) and returned without a copy, so a caller that splits it holds the feed
+// Client.MaxResponse) and returned without a copy, so a caller that splits it holds the feed
 // once.
 func (c *Client) GetIfChanged(ctx context.Context, u string, prev Validators) (body []byte, now Validators, notModified bool, err error) {
 	h := http.Header{"Accept": {"text/calendar, text/vcard;q=0.9, */*;q=0.1"}}

@@ -218,3 +218,29 @@ func TestHostileReplies(t *testing.T) {
 		}
 	}
 }
+
+// TestMaxResponse: a response larger than the client's MaxResponse is not read past
+// it, and the error names the limit and the directive that sets it.
+func TestMaxResponse(t *testing.T) {
+	ctx := context.Background()
+	body := `<multistatus xmlns="DAV:"><response><href>/cal/a.ics</href><propstat><prop><getetag>"1"</getetag></prop><status>HTTP/1.1 200 OK</status></propstat></response>` +
+		strings.Repeat(" ", 2000) + `</multistatus>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusMultiStatus)
+		fmt.Fprint(w, body)
+	}))
+	defer srv.Close()
+	for _, tt := range []struct {
+		limit int64
+		ok    bool
+	}{{0, true}, {int64(len(body)), true}, {1024, false}} {
+		c := &Client{MaxResponse: tt.limit}
+		_, err := c.List(ctx, srv.URL+"/cal/")
+		switch {
+		case tt.ok && err != nil:
+			t.Errorf("limit %d: %v", tt.limit, err)
+		case !tt.ok && (!errors.Is(err, storage.ErrTooLarge) || !strings.Contains(err.Error(), "larger than 1 KiB (max_size)")):
+			t.Errorf("limit %d: %v, want ErrTooLarge naming 1 KiB and max_size", tt.limit, err)
+		}
+	}
+}

@@ -246,6 +246,7 @@ func openStorage(ctx context.Context, cfg *config.Config, cs *config.Storage, h 
 			return nil, fmt.Errorf("storage %s: %w", cs.Name, err)
 		}
 		vs.SetPostHook(hookPath(cfg, cs.PostHook))
+		vs.SetMaxSize(cs.MaxSize)
 		s = vs
 	case config.TypeSingleFileICalendar, config.TypeSingleFileVCard:
 		path, err := cs.Path.Resolve(ctx)
@@ -366,7 +367,7 @@ func newClient(cs *config.Storage, opts dav.HTTPOptions, user, pass string) (*da
 	if ua == "" {
 		ua = "pimsync-go"
 	}
-	return &dav.Client{HTTP: hc, User: user, Password: pass, UserAgent: ua}, nil
+	return &dav.Client{HTTP: hc, User: user, Password: pass, UserAgent: ua, MaxResponse: cs.MaxSize}, nil
 }
 
 // localPath is a file named in the configuration (tls_root, auth_cert, socket): "~/"

@@ -7,6 +7,7 @@ package storage
 import (
 	"context"
 	"errors"
+	"strconv"
 )
 
 // Errors callers branch on. Adapters wrap them with context.
@@ -26,7 +27,24 @@ var (
 	// ErrWeakEtag: the item's etag is weak, so a conditional write is impossible; a
 	// Forcer can write it once the caller has checked the item is unchanged.
 	ErrWeakEtag = errors.New("the server gave a weak etag; a conditional write is impossible")
+	// ErrTooLarge: a response or an item is larger than the storage's max_size; it is
+	// not read, and the sync goes on without it.
+	ErrTooLarge = errors.New("too large")
 )
+
+// FormatSize gives a byte count as a message says it: in GiB, MiB or KiB when it is a
+// whole number of them, else in bytes.
+func FormatSize(n int64) string {
+	for _, u := range []struct {
+		unit  string
+		shift uint
+	}{{"GiB", 30}, {"MiB", 20}, {"KiB", 10}} {
+		if n >= 1<<u.shift && n%(1<<u.shift) == 0 {
+			return strconv.FormatInt(n>>u.shift, 10) + " " + u.unit
+		}
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
 
 // Storage is a storage root: a vdir directory, a DAV home set, a webcal feed.
 type Storage interface {

@@ -37,6 +37,10 @@ func Open(path, ext string) (*Storage, error) {
 	return &Storage{v: v, root: abs}, nil
 }
 
+// SetMaxSize bounds the size of an item file the storage reads (max_size); 0 keeps
+// libvdir's MaxItemSize.
+func (s *Storage) SetMaxSize(n int64) { s.v.ItemLimit = n }
+
 func (s *Storage) String() string { return s.root }
 
 // Root is the storage's directory, absolute.
@@ -207,6 +211,8 @@ func mapErr(err error) error {
 		return kindError{err, storage.ErrPrecondition}
 	case errors.Is(err, vdir.ErrNotEmpty):
 		return kindError{err, storage.ErrNotEmpty}
+	case errors.Is(err, vdir.ErrTooLarge):
+		return kindError{fmt.Errorf("%w (max_size)", err), storage.ErrTooLarge}
 	}
 	return err
 }

@@ -2,9 +2,7 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -157,20 +155,9 @@ func (cn *conn) locate(ctx context.Context, input string) (string, error) {
 // storage finds --storage in the configuration (-c, or the default path), as pimsync
 // reads it. Every problem is a usage error: nothing can run until it is fixed.
 func (g *grammar) storage() (*config.Storage, *config.Config, error) {
-	path := g.Config
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return nil, nil, &cli.UsageError{Err: err}
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil, &cli.UsageError{Err: fmt.Errorf("no configuration at %s (give one with -c FILE)", path)}
-	}
+	cfg, err := cli.LoadConfig(g.Config)
 	if err != nil {
-		return nil, nil, &cli.UsageError{Err: err}
+		return nil, nil, err
 	}
 	cs := cfg.Storages[g.Storage]
 	switch {

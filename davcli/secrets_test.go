@@ -181,3 +181,23 @@ func TestTakeUserinfo(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigExposed: --storage reads pimsync.conf as pimsync does, with the warning
+// when others can read a literal password in it, and none when only its owner can.
+func TestConfigExposed(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "pimsync.conf")
+	text := "status_path /tmp/st\nstorage remote {\n\ttype caldav\n\turl http://127.0.0.1:1/\n\tusername u\n\tpassword literal-secret\n}\n"
+	for _, mode := range []os.FileMode{0o644, 0o600} {
+		if err := os.WriteFile(conf, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(conf, mode)
+		_, _, errOut := davcli(t, "", "-c", conf, "--storage", "remote", "ls", "/c/")
+		if warned := strings.Contains(errOut, "other users can read"); warned != (mode == 0o644) {
+			t.Errorf("mode %o: warned %v\n%s", mode, warned, errOut)
+		}
+		if strings.Contains(errOut, "literal-secret") {
+			t.Errorf("mode %o: the password is printed\n%s", mode, errOut)
+		}
+	}
+}

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"log/slog"
-	"os"
 	"strings"
 
 	"github.com/pimsync-go/libsync/cli"
@@ -18,41 +14,8 @@ type target struct {
 	collections []string
 }
 
-// load reads the configuration named by -c, or the default one. Every problem with it
-// is a usage error: nothing runs until it is fixed.
-func (g *grammar) load() (*config.Config, error) {
-	path := g.Config
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return nil, &cli.UsageError{Err: err}
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &cli.UsageError{Err: fmt.Errorf("no configuration at %s (give one with -c FILE)", path)}
-	}
-	if err != nil {
-		return nil, &cli.UsageError{Err: err}
-	}
-	warnExposed(cfg)
-	return cfg, nil
-}
-
-// warnExposed warns when others can read a password written in the configuration.
-// It only warns: refusing would break a working setup over a risk the user may accept
-// (a single-user machine).
-func warnExposed(cfg *config.Config) {
-	fi, err := os.Stat(cfg.File)
-	if err != nil {
-		return
-	}
-	if name := cfg.ExposedSecret(fi.Mode()); name != "" {
-		slog.Warn("the configuration holds a password that other users can read: chmod 600 it, or give the password as password { cmd … }",
-			"file", cfg.File, "mode", fi.Mode().Perm().String(), "storage", name)
-	}
-}
+// load reads the configuration named by -c, or the default one (cli.LoadConfig).
+func (g *grammar) load() (*config.Config, error) { return cli.LoadConfig(g.Config) }
 
 // targets loads the configuration and resolves PAIR[/COLLECTION] arguments (and -p)
 // to pairs in configuration order; none means every pair.

@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -107,6 +108,7 @@ func Open(dir, pair string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("create status directory: %w", err)
 	}
+	warnWide(dir)
 	path := Path(dir, pair)
 	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
 	if err != nil {
@@ -118,6 +120,16 @@ func Open(dir, pair string) (*DB, error) {
 		return nil, err
 	}
 	return db, nil
+}
+
+// warnWide warns when others may read the status directory. It is not tightened: the
+// user chose it (status_path), and may share it on purpose or have pointed it at a
+// directory that holds more than the status.
+func warnWide(dir string) {
+	if fi, err := os.Stat(dir); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		slog.Warn("other users can open the status directory, which lists the UID and place of every item: chmod 700 it",
+			"dir", dir, "mode", fi.Mode().Perm().String())
+	}
 }
 
 // OpenReadOnly serves dry runs and status reports, which must not change anything: it

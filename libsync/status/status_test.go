@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -298,7 +299,11 @@ func TestFileModes(t *testing.T) {
 		}
 	}
 
-	// A directory the user made wider is left so, and used.
+	// A directory the user made wider is left so, and used, with a warning; one of
+	// its own making gets none.
+	var logged bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
 	wide := filepath.Join(base, "wide")
 	if err := os.Mkdir(wide, 0o755); err != nil {
 		t.Fatal(err)
@@ -309,6 +314,14 @@ func TestFileModes(t *testing.T) {
 	openT(t, wide, "p")
 	if fi, err := os.Stat(wide); err != nil || fi.Mode().Perm() != 0o755 {
 		t.Errorf("wide dir: %v, %v", fi.Mode(), err)
+	}
+	if !strings.Contains(logged.String(), "chmod 700") || !strings.Contains(logged.String(), wide) {
+		t.Errorf("no warning about the wide directory: %q", logged.String())
+	}
+	logged.Reset()
+	openT(t, filepath.Join(base, "narrow"), "p")
+	if logged.Len() != 0 {
+		t.Errorf("a warning about a directory of its own: %q", logged.String())
 	}
 }
 

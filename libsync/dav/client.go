@@ -11,8 +11,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -119,7 +121,9 @@ func (c *Client) do(ctx context.Context, r request) (*http.Response, []byte, err
 
 // follow sends r and follows redirects with the same method and body (Go's client
 // would turn a PROPFIND into a GET); one from https to http is refused, since the
-// credentials would go in clear.
+// credentials would go in clear. Credentials go on to the host first asked and its
+// subdomains (caldav.example.com for example.com), as Go's client sends headers, not
+// to another host a redirect names: a server cannot send them elsewhere.
 func (c *Client) follow(ctx context.Context, r request) (*http.Response, []byte, error) {
 	hc := c.HTTP
 	if hc == nil {
@@ -128,8 +132,9 @@ func (c *Client) follow(ctx context.Context, r request) (*http.Response, []byte,
 	noRedirect := *hc
 	noRedirect.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	target := r.url
+	auth := true
 	for hops := 0; ; hops++ {
-		resp, body, err := c.send(ctx, &noRedirect, r, target)
+		resp, body, err := c.send(ctx, &noRedirect, r, target, auth)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -149,13 +154,24 @@ func (c *Client) follow(ctx context.Context, r request) (*http.Response, []byte,
 		if resp.Request.URL.Scheme == "https" && loc.Scheme != "https" {
 			return nil, nil, fmt.Errorf("%s %s: refusing a redirect from https to %s", r.method, redact(target), redact(loc.String()))
 		}
+		if first, err := url.Parse(r.url); err == nil && !sameDomain(first.Hostname(), loc.Hostname()) {
+			auth = false
+			c.logger().LogAttrs(ctx, slog.LevelWarn, "redirected to another host; the credentials are not sent there",
+				slog.String("from", redact(r.url)), slog.String("to", redact(loc.String())))
+		}
 		target = loc.String()
 	}
 }
 
+// sameDomain reports whether host is first or one of its subdomains.
+func sameDomain(first, host string) bool {
+	first, host = strings.ToLower(first), strings.ToLower(host)
+	return host == first || strings.HasSuffix(host, "."+first)
+}
+
 // send makes one request to target, answering a Digest challenge (a first one, or a
 // stale nonce) by sending it again with the same body.
-func (c *Client) send(ctx context.Context, hc *http.Client, r request, target string) (*http.Response, []byte, error) {
+func (c *Client) send(ctx context.Context, hc *http.Client, r request, target string, auth bool) (*http.Response, []byte, error) {
 	for try := 0; ; try++ {
 		req, err := http.NewRequestWithContext(ctx, r.method, target, bytes.NewReader(r.body))
 		if err != nil {
@@ -167,7 +183,10 @@ func (c *Client) send(ctx context.Context, hc *http.Client, r request, target st
 		if c.UserAgent != "" {
 			req.Header.Set("User-Agent", c.UserAgent)
 		}
-		sentNonce := c.authorize(req, r.body)
+		sentNonce := ""
+		if auth {
+			sentNonce = c.authorize(req, r.body)
+		}
 		start := time.Now()
 		resp, err := hc.Do(req)
 		if ue := (*url.Error)(nil); errors.As(err, &ue) {
@@ -191,7 +210,7 @@ func (c *Client) send(ctx context.Context, hc *http.Client, r request, target st
 			slog.String("url", redact(target)), slog.Int("status", resp.StatusCode),
 			slog.Int("bytes", len(body)), slog.Duration("took", time.Since(start)))
 		c.nextNonce(req.URL, resp.Header.Get("Authentication-Info"))
-		if resp.StatusCode != http.StatusUnauthorized || try == 2 || !c.challenged(req.URL, resp, sentNonce) {
+		if resp.StatusCode != http.StatusUnauthorized || !auth || try == 2 || !c.challenged(req.URL, resp, sentNonce) {
 			return resp, body, nil
 		}
 	}
@@ -204,11 +223,29 @@ func check(r request, resp *http.Response, body []byte, want ...int) error {
 			return nil
 		}
 	}
-	snippet := strings.TrimSpace(string(body))
+	snippet := scrubAuth(strings.TrimSpace(string(body)))
 	if len(snippet) > 200 {
 		snippet = snippet[:200] + "…"
 	}
 	return &StatusError{Method: r.method, URL: redact(r.url), Code: resp.StatusCode, Body: snippet}
+}
+
+// authValue matches what an Authorization header carries: Basic credentials (the
+// password, barely encoded), a bearer token, or a Digest answer's parameters.
+var authValue = regexp.MustCompile(`(?i)\b(basic|bearer)\s+([A-Za-z0-9+/=._~-]{4,})|\b(digest)\s+[a-z]+="[^<\r\n]*`)
+
+// scrubAuth hides credentials in a server's error body before it reaches a message:
+// a server (or a proxy's error page) that echoes the request's headers would
+// otherwise print the user's password. A plain lower-case word after "basic" is
+// prose ("basic authentication failed"), not credentials.
+func scrubAuth(s string) string {
+	return authValue.ReplaceAllStringFunc(s, func(m string) string {
+		sub := authValue.FindStringSubmatch(m)
+		if sub[1] != "" && strings.Trim(sub[2], "abcdefghijklmnopqrstuvwxyz") == "" {
+			return m
+		}
+		return sub[1] + sub[3] + " ***"
+	})
 }
 
 // Redact removes credentials from a URL for messages, as this package's own errors do.
@@ -234,4 +271,15 @@ func (c *Client) maxResponse() int64 {
 		return c.MaxResponse
 	}
 	return MaxResponse
+}
+
+// Cleartext reports whether credentials sent to u could be read on the way: plain
+// HTTP to anything but this machine.
+func Cleartext(u string) bool {
+	p, err := url.Parse(u)
+	if err != nil || p.Scheme != "http" {
+		return false
+	}
+	ip := net.ParseIP(p.Hostname())
+	return p.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback())
 }

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/pimsync-go/libsync/storage"
@@ -241,6 +242,99 @@ func TestMaxResponse(t *testing.T) {
 			t.Errorf("limit %d: %v", tt.limit, err)
 		case !tt.ok && (!errors.Is(err, storage.ErrTooLarge) || !strings.Contains(err.Error(), "larger than 1 KiB (max_size)")):
 			t.Errorf("limit %d: %v, want ErrTooLarge naming 1 KiB and max_size", tt.limit, err)
+		}
+	}
+}
+
+// TestScrubAuth: a server's error body that echoes the request's Authorization header
+// does not carry the credentials into a message.
+func TestScrubAuth(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"Authorization: Basic dXNlcjpodW50ZXIy\r\nHost: x", "Authorization: Basic ***\r\nHost: x"},
+		{"<p>authorization=BASIC dXNlcjpodW50ZXIy</p>", "<p>authorization=BASIC ***</p>"},
+		{`Authorization: Digest username="u", realm="r", response="abc"` + "\nnext", "Authorization: Digest ***\nnext"},
+		{"Authorization: Bearer eyJhbGciOi.x-y_z", "Authorization: Bearer ***"},
+		{"basic auth failed", "basic auth failed"},
+		{"", ""},
+	} {
+		if got := scrubAuth(tt.in); got != tt.want {
+			t.Errorf("scrubAuth(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprintf(w, "forbidden; you sent Authorization: %s", r.Header.Get("Authorization"))
+	}))
+	defer srv.Close()
+	c := &Client{User: "u", Password: "hunter2hunter2"}
+	_, err := c.List(context.Background(), srv.URL+"/cal/")
+	if err == nil || strings.Contains(err.Error(), "dTpodW50ZXIyaHVudGVyMg") || !strings.Contains(err.Error(), "Basic ***") {
+		t.Errorf("error: %v", err)
+	}
+}
+
+func TestCleartext(t *testing.T) {
+	for u, want := range map[string]bool{
+		"http://dav.example.com/":   true,
+		"http://192.0.2.1:8080/":    true,
+		"https://dav.example.com/":  false,
+		"http://127.0.0.1:5232/":    false,
+		"http://[::1]:5232/":        false,
+		"http://localhost:5232/dav": false,
+	} {
+		if got := Cleartext(u); got != want {
+			t.Errorf("Cleartext(%s) = %v, want %v", u, got, want)
+		}
+	}
+}
+
+// TestRedirectOtherHost: credentials follow a redirect on the same host, but not one to
+// another host, which gets the request without them.
+func TestRedirectOtherHost(t *testing.T) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	auth := map[string]string{} // path → the Authorization header it got
+	ms := `<multistatus xmlns="DAV:"><response><href>%s</href><propstat><prop><getetag>"1"</getetag></prop><status>HTTP/1.1 200 OK</status></propstat></response></multistatus>`
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		auth[r.URL.Path] = r.Header.Get("Authorization")
+		mu.Unlock()
+		w.WriteHeader(http.StatusMultiStatus)
+		fmt.Fprintf(w, ms, r.URL.Path+"a.ics")
+	}))
+	defer other.Close()
+	port := other.URL[strings.LastIndex(other.URL, ":")+1:]
+	first := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away/": // the same server, named by another host name
+			http.Redirect(w, r, "http://localhost:"+port+"/there/", http.StatusMovedPermanently)
+		case "/near/": // another port, the same host name
+			http.Redirect(w, r, "http://127.0.0.1:"+port+"/here/", http.StatusMovedPermanently)
+		}
+	}))
+	defer first.Close()
+	c := &Client{User: "u", Password: "p"}
+	if _, err := c.List(ctx, first.URL+"/away/"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.List(ctx, first.URL+"/near/"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if auth["/there/"] != "" {
+		t.Errorf("credentials sent to another host after a redirect: %q", auth["/there/"])
+	}
+	if auth["/here/"] == "" {
+		t.Error("no credentials after a redirect on the same host")
+	}
+	for _, tt := range []struct {
+		first, host string
+		want        bool
+	}{{"example.com", "example.com", true}, {"example.com", "caldav.Example.com", true},
+		{"example.com", "badexample.com", false}, {"caldav.example.com", "example.com", false}} {
+		if got := sameDomain(tt.first, tt.host); got != tt.want {
+			t.Errorf("sameDomain(%s, %s) = %v", tt.first, tt.host, got)
 		}
 	}
 }

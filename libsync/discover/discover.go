@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"path"
@@ -198,7 +197,7 @@ func (f *finder) urlCandidates(service string) []candidate {
 
 // try follows one context URL to a home set and lists it.
 func (f *finder) try(ctx context.Context, kind dav.Kind, c candidate) (Service, error) {
-	if f.o.User != "" && cleartext(c.url) {
+	if f.o.User != "" && dav.Cleartext(c.url) {
 		f.log.Warn("sending credentials without TLS", "url", redact(c.url))
 	}
 	h, err := f.client.FindHome(ctx, kind, c.url)
@@ -244,17 +243,6 @@ func (f *finder) try(ctx context.Context, kind dav.Kind, c candidate) (Service, 
 	f.log.Debug("found", "service", kindName(kind), "context", redact(h.Answered), "principal", redact(h.Principal),
 		"home_set", redact(home), "collections", len(svc.Collections))
 	return svc, nil
-}
-
-// cleartext reports whether credentials sent to u could be read on the way: plain
-// HTTP to anything but this machine.
-func cleartext(u string) bool {
-	p, err := url.Parse(u)
-	if err != nil || p.Scheme != "http" {
-		return false
-	}
-	ip := net.ParseIP(p.Hostname())
-	return p.Hostname() != "localhost" && (ip == nil || !ip.IsLoopback())
 }
 
 // noHome says why h leads to no home set.

@@ -40,18 +40,3 @@ func TestParseInput(t *testing.T) {
 		}
 	}
 }
-
-func TestCleartext(t *testing.T) {
-	for u, want := range map[string]bool{
-		"http://dav.example.com/":   true,
-		"http://192.0.2.1:8080/":    true,
-		"https://dav.example.com/":  false,
-		"http://127.0.0.1:5232/":    false,
-		"http://[::1]:5232/":        false,
-		"http://localhost:5232/dav": false,
-	} {
-		if got := cleartext(u); got != want {
-			t.Errorf("cleartext(%s) = %v, want %v", u, got, want)
-		}
-	}
-}

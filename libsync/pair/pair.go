@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -348,6 +349,11 @@ func httpAccess(ctx context.Context, cfg *config.Config, cs *config.Storage) (u,
 		if vals[i], err = v.Resolve(ctx); err != nil {
 			return "", "", "", opts, err
 		}
+	}
+	if vals[2] != "" && cs.Socket == "" && dav.Cleartext(vals[0]) {
+		// Only a warning: a trusted network (a VPN, a home LAN) is the user's call.
+		slog.Warn("the password goes over the network unencrypted (http:// to another machine): use https://",
+			"storage", cs.Name, "url", dav.Redact(vals[0]))
 	}
 	opts = dav.HTTPOptions{TLSRoot: localPath(cfg, cs.TLSRoot), TLSFingerprint: cs.TLSFingerprint,
 		Socket: localPath(cfg, cs.Socket), MaxConns: cs.Concurrency, Timeout: cs.Timeout}

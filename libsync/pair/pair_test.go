@@ -1,6 +1,7 @@
 package pair
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -157,5 +159,40 @@ func TestOpenLimits(t *testing.T) {
 	defer p.Close()
 	if p.Writes != [2]int{32, 2} || p.FetchSize != [2]int{config.DefaultMultigetSize, 25} {
 		t.Errorf("Writes %v, FetchSize %v", p.Writes, p.FetchSize)
+	}
+}
+
+// TestCleartextWarning: a password sent over http:// to another machine is warned
+// about, naming the storage; over https://, to this machine, or without a password,
+// it is not.
+func TestCleartextWarning(t *testing.T) {
+	var logged bytes.Buffer
+	defer slog.SetDefault(slog.Default())
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logged, nil)))
+	for _, tt := range []struct {
+		url, password string
+		warn          bool
+	}{
+		{"http://dav.example.com/feed.ics", "\tpassword s3cret\n", true},
+		{"https://dav.example.com/feed.ics", "\tpassword s3cret\n", false},
+		{"http://127.0.0.1:5232/feed.ics", "\tpassword s3cret\n", false},
+		{"http://dav.example.com/feed.ics", "", false},
+	} {
+		logged.Reset()
+		conf := fmt.Sprintf("status_path /tmp/st\nstorage feed {\n\ttype webcal\n\turl %s\n\tcollection_id f\n\tusername u\n%s}\n", tt.url, tt.password)
+		cfg, err := config.Parse("pimsync.conf", strings.NewReader(conf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := OpenStorage(context.Background(), cfg, cfg.Storages["feed"]); err != nil {
+			t.Fatal(err)
+		}
+		got := logged.String()
+		if warned := strings.Contains(got, "unencrypted") && strings.Contains(got, "storage=feed"); warned != tt.warn {
+			t.Errorf("%s with password %v: warned %v: %q", tt.url, tt.password != "", warned, got)
+		}
+		if strings.Contains(got, "s3cret") {
+			t.Errorf("the password is in the log: %q", got)
+		}
 	}
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/pimsync-go/libsync/cli"
 	"github.com/pimsync-go/libsync/config"
@@ -30,6 +32,7 @@ type connFlags struct {
 // conn is a ready client and what it knows of the server.
 type conn struct {
 	c    *dav.Client
+	auth *argAuth
 	base *url.URL // what relative hrefs resolve against; nil when there is none
 	// kind is the collection kind --storage implies (caldav or carddav); 0 when unknown.
 	kind dav.Kind
@@ -99,6 +102,11 @@ func (g *grammar) connect(ctx context.Context) (*conn, error) {
 	if err != nil {
 		return nil, &cli.UsageError{Err: err}
 	}
+	cn.auth = &argAuth{next: hc.Transport, by: map[string]*url.Userinfo{}}
+	if cn.auth.next == nil {
+		cn.auth.next = http.DefaultTransport
+	}
+	hc.Transport = cn.auth
 	cn.c = &dav.Client{HTTP: hc, User: f.Username, Password: password, UserAgent: "davcli/" + version}
 	if f.URL != "" && !strings.Contains(f.URL, "://") {
 		// An email address or a domain, as a pimsync storage's url may be: its home
@@ -192,7 +200,16 @@ func (cn *conn) resolve(ref string) (string, error) {
 	}
 	if u.IsAbs() {
 		if u.Scheme != "http" && u.Scheme != "https" {
-			return "", &cli.UsageError{Err: fmt.Errorf("%q is not an http:// or https:// URL", ref)}
+			return "", &cli.UsageError{Err: fmt.Errorf("%q is not an http:// or https:// URL", dav.Redact(ref))}
+		}
+		if u.User != nil {
+			// Every URL printed for what this one lists derives from it: the password
+			// moves to the requests, as a base URL's does (takeUserinfo), and given
+			// credentials win over it.
+			if cn.c.User == "" && cn.c.Password == "" {
+				cn.auth.add(u)
+			}
+			u.User = nil
 		}
 		return u.String(), nil
 	}
@@ -262,4 +279,32 @@ func (cn *conn) kindOf(ctx context.Context, collURL string, hint dav.Kind, liste
 		}
 	}
 	return dav.Calendars
+}
+
+// argAuth gives Basic credentials to the requests for an origin that an argument named
+// with userinfo (http://u:p@host/…), which resolve takes out of the URL. Commands
+// resolve their arguments while requests for earlier ones run, hence the lock.
+type argAuth struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	by   map[string]*url.Userinfo // by scheme://host
+}
+
+func (a *argAuth) add(u *url.URL) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.by[u.Scheme+"://"+u.Host] = u.User
+}
+
+func (a *argAuth) RoundTrip(req *http.Request) (*http.Response, error) {
+	a.mu.Lock()
+	ui := a.by[req.URL.Scheme+"://"+req.URL.Host]
+	a.mu.Unlock()
+	if ui == nil || req.Header.Get("Authorization") != "" {
+		return a.next.RoundTrip(req)
+	}
+	req = req.Clone(req.Context())
+	pw, _ := ui.Password()
+	req.SetBasicAuth(ui.Username(), pw)
+	return a.next.RoundTrip(req)
 }

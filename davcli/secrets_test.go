@@ -108,6 +108,9 @@ func TestSecretsNotPrinted(t *testing.T) {
 		setup{"broken", "-", []string{"--url", withUser(broken.URL+"/", "carol", inURL), "--password-cmd", "printf %s " + fromCmd}},
 		setup{"failing cmd", "-", []string{"--url", refuse.URL + "/", "-u", "bob", "--password-cmd", "printf %s " + fromCmd + "; exit 3"}},
 	)
+	// No base: the password is in each argument's URL.
+	_, argBase := front("erin", inURL, true)
+	setups = append(setups, setup{"in arguments", "-", nil})
 
 	// Every server's calendar home has the same path, so one list of commands fits all.
 	col := home + "secrets/"
@@ -134,6 +137,15 @@ func TestSecretsNotPrinted(t *testing.T) {
 			{"ls", "http://127.0.0.1:1/nothing/"},
 		} {
 			full := append(append([]string{"-v", "debug"}, s.flags...), args...)
+			if s.name == "in arguments" {
+				full = []string{"-v", "debug", args[0]}
+				for _, a := range args[1:] {
+					if strings.HasPrefix(a, home) {
+						a = argBase + a
+					}
+					full = append(full, a)
+				}
+			}
 			code, out, errOut := davcli(t, "", full...)
 			fmt.Fprintf(&printed, "$ davcli (%s) %s (exit %d)\n%s%s", s.name, strings.Join(args, " "), code, out, errOut)
 		}

@@ -58,7 +58,11 @@ type FaultProxy struct {
 	rate   float64
 	only   Fault // when set, the one fault given (tests of the proxy)
 	counts [numFaults]int
-	busy   sync.WaitGroup // requests taken and not yet carried out
+	// busy counts requests taken and not yet carried out. A WaitGroup would not do:
+	// the race detector rightly wants each Add from zero to happen before Wait, and
+	// a request that arrives while a test waits has nothing ordering the two.
+	busy int
+	idle *sync.Cond // on mu, signalled when busy drops to zero
 }
 
 // NewFaultProxy starts a proxy to the server at target (a base URL), passing every
@@ -74,6 +78,7 @@ func NewFaultProxy(t testing.TB, target string, seed uint64) *FaultProxy {
 			Timeout:       time.Minute,
 		},
 	}
+	p.idle = sync.NewCond(&p.mu)
 	srv := httptest.NewServer(p)
 	t.Cleanup(srv.Close)
 	p.URL = srv.URL + "/"
@@ -148,11 +153,25 @@ func (p *FaultProxy) pick() Fault {
 // Wait returns once every request the proxy has taken is carried out, a delayed one
 // included, whether or not its client still waits for the answer: after it, the
 // server holds every write that will ever land. Call it while no client sends.
-func (p *FaultProxy) Wait() { p.busy.Wait() }
+func (p *FaultProxy) Wait() {
+	p.mu.Lock()
+	for p.busy > 0 {
+		p.idle.Wait()
+	}
+	p.mu.Unlock()
+}
 
 func (p *FaultProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	p.busy.Add(1)
-	defer p.busy.Done()
+	p.mu.Lock()
+	p.busy++
+	p.mu.Unlock()
+	defer func() {
+		p.mu.Lock()
+		if p.busy--; p.busy == 0 {
+			p.idle.Broadcast()
+		}
+		p.mu.Unlock()
+	}()
 	f := p.pick()
 	switch f {
 	case Error500:

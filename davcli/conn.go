@@ -198,25 +198,29 @@ func (cn *conn) resolve(ref string) (string, error) {
 	if err != nil {
 		return "", &cli.UsageError{Err: fmt.Errorf("%q is not a URL: %w", ref, err)}
 	}
-	if u.IsAbs() {
-		if u.Scheme != "http" && u.Scheme != "https" {
-			return "", &cli.UsageError{Err: fmt.Errorf("%q is not an http:// or https:// URL", dav.Redact(ref))}
+	if !u.IsAbs() {
+		if cn.base == nil {
+			return "", &cli.UsageError{Err: fmt.Errorf("%q is not a full URL; give one, or a base with --url, $DAVCLI_URL or --storage", dav.Redact(ref))}
 		}
-		if u.User != nil {
-			// Every URL printed for what this one lists derives from it: the password
-			// moves to the requests, as a base URL's does (takeUserinfo), and given
-			// credentials win over it.
-			if cn.c.User == "" && cn.c.Password == "" {
-				cn.auth.add(u)
-			}
-			u.User = nil
+		// A reference such as "//user:pw@host/x" brings a host and userinfo of its own.
+		u = cn.base.ResolveReference(u)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", &cli.UsageError{Err: fmt.Errorf("%q is not an http:// or https:// URL", dav.Redact(ref))}
+	}
+	if u.Host == "" {
+		return "", &cli.UsageError{Err: fmt.Errorf("%q names no host", dav.Redact(ref))}
+	}
+	if u.User != nil {
+		// Every URL printed for what this one lists derives from it: the password
+		// moves to the requests, as a base URL's does (takeUserinfo), and given
+		// credentials win over it.
+		if cn.c.User == "" && cn.c.Password == "" {
+			cn.auth.add(u)
 		}
-		return u.String(), nil
+		u.User = nil
 	}
-	if cn.base == nil {
-		return "", &cli.UsageError{Err: fmt.Errorf("%q is not a full URL; give one, or a base with --url, $DAVCLI_URL or --storage", ref)}
-	}
-	return cn.base.ResolveReference(u).String(), nil
+	return u.String(), nil
 }
 
 // kindName names a kind in output: "calendar" or "addressbook".

@@ -47,26 +47,27 @@ func Unfold(data []byte) []Line {
 			phys, data = data, nil
 		}
 
-		if len(lines) > 0 {
-			last := lines[len(lines)-1].Text
-			switch {
-			case len(phys) > 0 && (phys[0] == ' ' || phys[0] == '\t'):
-				grow(phys[1:])
-				continue
-			case len(last) > 0 && last[len(last)-1] == '=' && isQuotedPrintable(last):
-				// Only a complete logical line can end in a soft break, so folds are
-				// joined first: then folding never changes what a soft break is.
-				lines[len(lines)-1].Text = last[:len(last)-1]
-				grow(phys)
-				continue
-			}
+		if len(lines) > 0 && len(phys) > 0 && (phys[0] == ' ' || phys[0] == '\t') {
+			grow(phys[1:])
+			continue
 		}
 		if len(lines) == 0 {
 			// Nothing to continue: indentation before the first line is not content.
 			phys = bytes.TrimLeft(phys, " \t")
 		}
 		if len(bytes.TrimLeft(phys, " \t")) == 0 {
+			// Blank lines are dropped before a soft break can join them, so that how
+			// many there are (and so how line breaks are written) never matters.
 			continue
+		}
+		if len(lines) > 0 {
+			if last := lines[len(lines)-1].Text; len(last) > 0 && last[len(last)-1] == '=' && isQuotedPrintable(last) {
+				// Only a complete logical line can end in a soft break, so folds are
+				// joined first: then folding never changes what a soft break is.
+				lines[len(lines)-1].Text = last[:len(last)-1]
+				grow(phys)
+				continue
+			}
 		}
 		lines = append(lines, Line{Num: num, Text: phys})
 		owned = false

@@ -24,6 +24,8 @@ func TestUnfold(t *testing.T) {
 		{"leading continuation has nothing to join", " \tX:1\n", []line{{1, "X:1"}}},
 		{"quoted-printable soft break", "NOTE;ENCODING=QUOTED-PRINTABLE:a=\r\nb=3D\r\nC:1\r\n",
 			[]line{{1, "NOTE;ENCODING=QUOTED-PRINTABLE:ab=3D"}, {3, "C:1"}}},
+		{"blank lines go before a soft break", "NOTE;ENCODING=QUOTED-PRINTABLE:a=\r\n\r\n\r\nb\r\nC:1=\r\r\n",
+			[]line{{1, "NOTE;ENCODING=QUOTED-PRINTABLE:ab"}, {5, "C:1="}}},
 		{"bare QUOTED-PRINTABLE parameter", "NOTE;quoted-printable:a=\nb\n", []line{{1, "NOTE;quoted-printable:ab"}}},
 		{"soft break only on a complete line", "N;ENCODING=QUOTED-PRINTABLE:M=\r\n C3=BC\r\nX:1\r\n",
 			[]line{{1, "N;ENCODING=QUOTED-PRINTABLE:M=C3=BC"}, {3, "X:1"}}},

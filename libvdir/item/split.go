@@ -359,6 +359,8 @@ func eachSpan(data []byte, fn func(lineSpan) bool) {
 				cur.Text = append(cur.Text, phys[1:]...)
 				cur.end, cur.next = end, next
 				continue
+			case len(bytes.TrimLeft(phys, " \t")) == 0:
+				continue // blank lines go before soft breaks, as in Unfold
 			case len(cur.Text) > 0 && cur.Text[len(cur.Text)-1] == '=' && isQuotedPrintable(cur.Text):
 				if !owned {
 					cur.Text = bytes.Clone(cur.Text)
@@ -366,9 +368,6 @@ func eachSpan(data []byte, fn func(lineSpan) bool) {
 				}
 				cur.Text = append(cur.Text[:len(cur.Text)-1], phys...)
 				cur.end, cur.next = end, next
-				continue
-			}
-			if len(bytes.TrimLeft(phys, " \t")) == 0 {
 				continue
 			}
 			if !fn(cur) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -324,15 +325,28 @@ func TestDaemonFailingPair(t *testing.T) {
 // TestDaemonUsage: readiness descriptors the daemon refuses.
 func TestDaemonUsage(t *testing.T) {
 	e := newEnv(t, "")
-	for _, args := range [][]string{{"daemon", "-r", "1"}, {"daemon", "-r", "2"}, {"daemon", "-r", "9"}, {"daemon", "cal/c"}} {
+	for _, args := range [][]string{{"daemon", "-r", "0"}, {"daemon", "-r", "1"}, {"daemon", "-r", "2"}, {"daemon", "-r", "9"}, {"daemon", "cal/c"}} {
 		if code, _, errOut := e.run(args...); code != 2 || !strings.Contains(errOut, "daemon") && !strings.Contains(errOut, "descriptor") {
 			t.Errorf("%q: exit %d, %s", args, code, errOut)
 		}
 	}
+	// READY_FD naming a standard descriptor is refused the same way: the daemon must
+	// not write READY=1 into its own input, output or log.
+	for _, fd := range []string{"0", "1", "2", "x"} {
+		cmd := exec.Command(binary, "-c", e.conf, "daemon")
+		cmd.Env = append(os.Environ(), "READY_FD="+fd)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "READY_FD") {
+			t.Errorf("READY_FD=%s: %v, %s", fd, err, &stderr)
+		}
+	}
 }
 
-// TestDaemonNotifyAndReload: systemd's NOTIFY_SOCKET hears READY=1 and, at SIGTERM,
-// STOPPING=1; SIGHUP with a broken configuration keeps the running one, and with a
+// TestDaemonNotifyAndReload: systemd's NOTIFY_SOCKET hears READY=1 and, at SIGINT (a
+// Ctrl-C; TestDaemonStop sends SIGTERM), STOPPING=1; SIGHUP with a broken configuration keeps the running one, and with a
 // good one starts its new pair.
 func TestDaemonNotifyAndReload(t *testing.T) {
 	e := newEnv(t, "")
@@ -409,9 +423,9 @@ func TestDaemonNotifyAndReload(t *testing.T) {
 	expect("READY=1")
 	waitFor(t, 5*time.Second, "the new pair syncing", func() bool { return exists(filepath.Join(third, "c", "x.ics")) }, stderr)
 
-	cmd.Process.Signal(syscall.SIGTERM)
+	cmd.Process.Signal(syscall.SIGINT)
 	expect("STOPPING=1")
 	if err := cmd.Wait(); err != nil {
-		t.Errorf("exit after SIGTERM: %v\n%s", err, stderr)
+		t.Errorf("exit after SIGINT: %v\n%s", err, stderr)
 	}
 }

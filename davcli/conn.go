@@ -5,28 +5,18 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 
 	"github.com/pimsync-go/libsync/cli"
-	"github.com/pimsync-go/libsync/config"
 	"github.com/pimsync-go/libsync/dav"
 	"github.com/pimsync-go/libsync/discover"
 )
 
 // connFlags say which server to talk to and how: every command takes them.
 type connFlags struct {
-	URL            string   `name:"url" env:"DAVCLI_URL" placeholder:"URL" help:"Base URL: relative hrefs resolve against it, and collections lists it when given no URL ($DAVCLI_URL)."`
-	Username       string   `short:"u" env:"DAVCLI_USERNAME" placeholder:"USER" help:"User name ($DAVCLI_USERNAME); the password comes from --password-cmd or $DAVCLI_PASSWORD."`
-	PasswordCmd    string   `name:"password-cmd" placeholder:"CMD" help:"Shell command that prints the password."`
-	Storage        string   `placeholder:"NAME" help:"Take the URL, credentials and TLS settings of this caldav or carddav storage of pimsync.conf; flags and environment still win."`
-	Config         string   `short:"c" placeholder:"FILE" help:"pimsync.conf for --storage (default: $XDG_CONFIG_HOME/pimsync/pimsync.conf, else ~/.config/pimsync/pimsync.conf)."`
-	TLSRoot        string   `name:"tls-root" placeholder:"FILE" help:"PEM file of certificate authorities to trust instead of the system's."`
-	TLSFingerprint string   `name:"tls-fingerprint" placeholder:"SHA256" help:"SHA-256 fingerprint of the server's certificate (for self-signed ones)."`
-	AuthCert       []string `name:"auth-cert" sep:"none" placeholder:"FILE" help:"Client certificate: a PEM bundle, or the certificate and then the key (repeat the flag)."`
-	Socket         string   `placeholder:"PATH" help:"Unix socket to reach the server through."`
+	URL string `name:"url" env:"DAVCLI_URL" placeholder:"URL" help:"Base URL: relative hrefs resolve against it, and collections lists it when given no URL ($DAVCLI_URL)."`
+	cli.DAVFlags
 }
 
 // conn is a ready client and what it knows of the server.
@@ -40,63 +30,22 @@ type conn struct {
 
 // connect builds the client from the flags, the environment and --storage.
 func (g *grammar) connect(ctx context.Context) (*conn, error) {
-	f := g.connFlags
-	cn := &conn{}
-	password, havePassword := os.LookupEnv("DAVCLI_PASSWORD")
-	if f.PasswordCmd != "" {
-		p, err := config.Value{Shell: f.PasswordCmd, Name: "--password-cmd"}.Resolve(ctx)
-		if err != nil {
-			return nil, err
-		}
-		password, havePassword = p, true
+	l, err := g.Login(ctx, g.URL)
+	if err != nil {
+		return nil, err
 	}
-	if f.Storage != "" {
-		cs, cfg, err := g.storage()
-		if err != nil {
-			return nil, err
+	cn := &conn{kind: l.Kind}
+	base := takeUserinfo(l.URL, &l.User, &l.Password)
+	opts := l.HTTP
+	if strings.HasPrefix(base, "unix:") {
+		if opts.Socket != "" {
+			return nil, &cli.UsageError{Err: fmt.Errorf("the URL is unix:// and --socket is %s as well: name the socket once", opts.Socket)}
 		}
-		cn.kind = dav.Calendars
-		if cs.Type == config.TypeCardDAV {
-			cn.kind = dav.AddressBooks
-		}
-		vals := []*string{&f.URL, &f.Username, &password}
-		for i, v := range []config.Value{cs.URL, cs.Username, cs.Password} {
-			if *vals[i] != "" || i == 2 && havePassword || !v.IsSet() {
-				continue
-			}
-			s, err := v.Resolve(ctx)
-			if err != nil {
-				return nil, fmt.Errorf("storage %s: %w", cs.Name, err)
-			}
-			*vals[i] = s
-		}
-		fill := func(flag *string, v string) {
-			if *flag == "" && v != "" {
-				*flag = localPath(cfg, v)
-			}
-		}
-		fill(&f.TLSRoot, cs.TLSRoot)
-		fill(&f.Socket, cs.Socket)
-		if f.TLSFingerprint == "" {
-			f.TLSFingerprint = cs.TLSFingerprint
-		}
-		if len(f.AuthCert) == 0 {
-			for _, c := range cs.AuthCert {
-				f.AuthCert = append(f.AuthCert, localPath(cfg, c))
-			}
-		}
-	}
-	f.URL = takeUserinfo(f.URL, &f.Username, &password)
-	opts := dav.HTTPOptions{TLSRoot: f.TLSRoot, TLSFingerprint: f.TLSFingerprint, AuthCert: f.AuthCert, Socket: f.Socket}
-	if strings.HasPrefix(f.URL, "unix:") {
-		if f.Socket != "" {
-			return nil, &cli.UsageError{Err: fmt.Errorf("the URL is unix:// and --socket is %s as well: name the socket once", f.Socket)}
-		}
-		u, sock, err := dav.UnixURL(f.URL)
+		u, sock, err := dav.UnixURL(base)
 		if err != nil {
 			return nil, &cli.UsageError{Err: err}
 		}
-		f.URL, opts.Socket = u, sock
+		base, opts.Socket = u, sock
 	}
 	hc, err := dav.NewHTTPClient(opts)
 	if err != nil {
@@ -107,18 +56,18 @@ func (g *grammar) connect(ctx context.Context) (*conn, error) {
 		cn.auth.next = http.DefaultTransport
 	}
 	hc.Transport = cn.auth
-	cn.c = &dav.Client{HTTP: hc, User: f.Username, Password: password, UserAgent: "davcli/" + version}
-	if f.URL != "" && !strings.Contains(f.URL, "://") {
+	cn.c = &dav.Client{HTTP: hc, User: l.User, Password: l.Password, UserAgent: "davcli/" + version}
+	if base != "" && !strings.Contains(base, "://") {
 		// An email address or a domain, as a pimsync storage's url may be: its home
 		// set, found as pimsync-discover finds it, is the base.
-		if f.URL, err = cn.locate(ctx, f.URL); err != nil {
+		if base, err = cn.locate(ctx, base); err != nil {
 			return nil, err
 		}
 	}
-	if f.URL != "" {
-		u, err := url.Parse(f.URL)
+	if base != "" {
+		u, err := url.Parse(base)
 		if err != nil || u.Scheme != "http" && u.Scheme != "https" {
-			return nil, &cli.UsageError{Err: fmt.Errorf("base URL %q is not an http:// or https:// URL", dav.Redact(f.URL))}
+			return nil, &cli.UsageError{Err: fmt.Errorf("base URL %q is not an http:// or https:// URL", dav.Redact(base))}
 		}
 		cn.base = u
 	}
@@ -158,37 +107,6 @@ func (cn *conn) locate(ctx context.Context, input string) (string, error) {
 		return "", fmt.Errorf("%s: the %s service has no home set", input, service)
 	}
 	return found[0].HomeSet, nil
-}
-
-// storage finds --storage in the configuration (-c, or the default path), as pimsync
-// reads it. Every problem is a usage error: nothing can run until it is fixed.
-func (g *grammar) storage() (*config.Storage, *config.Config, error) {
-	cfg, err := cli.LoadConfig(g.Config)
-	if err != nil {
-		return nil, nil, err
-	}
-	cs := cfg.Storages[g.Storage]
-	switch {
-	case cs == nil:
-		return nil, nil, &cli.UsageError{Err: fmt.Errorf("no storage %q in %s (storages: %s)", g.Storage, cfg.File, strings.Join(cfg.StorageOrder, ", "))}
-	case cs.Type != config.TypeCalDAV && cs.Type != config.TypeCardDAV:
-		return nil, nil, &cli.UsageError{Err: fmt.Errorf("storage %s is %s; davcli talks to caldav and carddav storages", cs.Name, cs.Type)}
-	}
-	return cs, cfg, nil
-}
-
-// localPath is a file the configuration names: "~/" is the home directory, and a
-// relative path is relative to the configuration file, as pimsync reads it.
-func localPath(cfg *config.Config, p string) string {
-	if rest, ok := strings.CutPrefix(p, "~/"); ok {
-		if home, err := os.UserHomeDir(); err == nil {
-			return filepath.Join(home, rest)
-		}
-	}
-	if filepath.IsAbs(p) || cfg.File == "" {
-		return p
-	}
-	return filepath.Join(filepath.Dir(cfg.File), p)
 }
 
 // resolve makes an href or URL from the command line or from a JSON line a full URL:

@@ -4,38 +4,55 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"os"
-	"strings"
 
 	"github.com/pimsync-go/libsync/cli"
-	"github.com/pimsync-go/libsync/config"
+	"github.com/pimsync-go/libsync/dav"
 	"github.com/pimsync-go/libsync/discover"
 )
 
-// findCmd is the command that does the work. Credentials are davcli's: --username or
-// $DAVCLI_USERNAME, and --password-cmd or $DAVCLI_PASSWORD (never a password on the
-// command line, where other users can read it).
+// findCmd is the command that does the work. Credentials and TLS settings are davcli's
+// (cli.DAVFlags): --username or $DAVCLI_USERNAME, --password-cmd or $DAVCLI_PASSWORD
+// (never a password on the command line, where other users can read it), or --storage
+// to take them from pimsync.conf.
 type findCmd struct {
-	Input       string `arg:"" help:"An email address (alice@example.com), a domain (example.com) or a URL (https://dav.example.com/)."`
-	CalDAV      bool   `name:"caldav" help:"Find the CalDAV service (calendars). Without --caldav or --carddav, both."`
-	CardDAV     bool   `name:"carddav" help:"Find the CardDAV service (address books)."`
-	DNSServer   string `name:"dns-server" placeholder:"HOST:PORT" help:"Ask this DNS server instead of those of /etc/resolv.conf."`
-	Username    string `short:"u" env:"DAVCLI_USERNAME" placeholder:"USER" help:"User name (default: the email address given, if any)."`
-	PasswordCmd string `name:"password-cmd" placeholder:"COMMAND" help:"Shell command whose first line of output is the password (default: $DAVCLI_PASSWORD)."`
+	Input     string `arg:"" optional:"" help:"An email address (alice@example.com), a domain (example.com) or a URL (https://dav.example.com/); with --storage, its url by default."`
+	CalDAV    bool   `name:"caldav" help:"Find the CalDAV service (calendars). Without --caldav or --carddav, both (with --storage, that storage's)."`
+	CardDAV   bool   `name:"carddav" help:"Find the CardDAV service (address books)."`
+	DNSServer string `name:"dns-server" placeholder:"HOST:PORT" help:"Ask this DNS server instead of those of /etc/resolv.conf."`
+	cli.DAVFlags
 }
 
 // Run discovers, prints what it found, and reports on standard error what it did not.
 func (c *findCmd) Run(e *cli.Env) error {
-	in, err := discover.ParseInput(c.Input)
+	l, err := c.Login(e.Ctx, c.Input)
+	if err != nil {
+		return err
+	}
+	if l.URL == "" {
+		return &cli.UsageError{Err: errors.New("give an email address, a domain or a URL to start from (or --storage NAME)")}
+	}
+	in, err := discover.ParseInput(l.URL)
 	if err != nil {
 		return &cli.UsageError{Err: err}
 	}
-	o := discover.Options{Input: c.Input, UserAgent: "pimsync-discover/" + e.Version}
+	hc, err := dav.NewHTTPClient(l.HTTP)
+	if err != nil {
+		return &cli.UsageError{Err: err}
+	}
+	o := discover.Options{Input: l.URL, HTTP: hc, UserAgent: "pimsync-discover/" + e.Version}
 	if c.CalDAV {
 		o.Services = append(o.Services, discover.CalDAV)
 	}
 	if c.CardDAV {
 		o.Services = append(o.Services, discover.CardDAV)
+	}
+	if o.Services == nil {
+		switch l.Kind {
+		case dav.Calendars:
+			o.Services = []string{discover.CalDAV}
+		case dav.AddressBooks:
+			o.Services = []string{discover.CardDAV}
+		}
 	}
 	if c.DNSServer != "" {
 		if _, _, err := net.SplitHostPort(c.DNSServer); err != nil {
@@ -43,13 +60,10 @@ func (c *findCmd) Run(e *cli.Env) error {
 		}
 		o.Resolver = discover.NewResolver(c.DNSServer)
 	}
-	o.User = c.Username
+	o.User, o.Password = l.User, l.Password
 	if o.User == "" {
 		// RFC 6764 section 6: the email address is the first user name to try.
 		o.User = in.Email
-	}
-	if o.Password, err = c.password(e); err != nil {
-		return err
 	}
 
 	found, err := discover.Find(e.Ctx, o)
@@ -65,19 +79,6 @@ func (c *findCmd) Run(e *cli.Env) error {
 		return cli.ErrReported
 	}
 	return nil
-}
-
-// password runs --password-cmd, or reads $DAVCLI_PASSWORD.
-func (c *findCmd) password(e *cli.Env) (string, error) {
-	if c.PasswordCmd == "" {
-		return os.Getenv("DAVCLI_PASSWORD"), nil
-	}
-	out, err := config.Value{Shell: c.PasswordCmd, Name: "--password-cmd"}.Resolve(e.Ctx)
-	if err != nil {
-		return "", err
-	}
-	line, _, _ := strings.Cut(out, "\n")
-	return strings.TrimSuffix(line, "\r"), nil
 }
 
 // reportMissing writes, for each service not found, every step that was tried.

@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -198,5 +202,49 @@ func TestUsage(t *testing.T) {
 		if code, _, errOut := run(t, args...); code != 2 || errOut == "" {
 			t.Errorf("%q: exit %d, stderr %q; want 2 and a message", args, code, errOut)
 		}
+	}
+}
+
+// TestStorageAndTLS: credentials and TLS settings are davcli's. --storage alone takes
+// the URL, user name, password command and certificate fingerprint of a caldav storage
+// of pimsync.conf and looks for CalDAV only; a self-signed server is refused without
+// --tls-fingerprint and accepted with it.
+func TestStorageAndTLS(t *testing.T) {
+	server := davtest.New(t)
+	server.NewCalendar(t)
+	server.NewAddressBook(t)
+	u, _ := url.Parse(server.URL)
+	proxy := httputil.NewSingleHostReverseProxy(u)
+	front := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if gu, gp, ok := r.BasicAuth(); !ok || gu != "tester" || gp != "s3cret" {
+			http.Error(w, "no", http.StatusUnauthorized)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(front.Close)
+	sum := sha256.Sum256(front.Certificate().Raw)
+	fp := hex.EncodeToString(sum[:])
+	t.Setenv("DAVCLI_USERNAME", "")
+	t.Setenv("DAVCLI_PASSWORD", "")
+
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "pimsync.conf")
+	os.WriteFile(conf, []byte(fmt.Sprintf("status_path %s\nstorage remote {\n\ttype caldav\n\turl %s/\n\tusername tester\n\tpassword {\n\t\tcmd printf s3cret\n\t}\n\ttls_fingerprint %s\n}\n",
+		dir, front.URL, fp)), 0o600)
+	code, out, errOut := run(t, "-c", conf, "--storage", "remote")
+	lines := clitest.JSONLines(t, out)
+	if code != 0 || len(lines) != 1 || lines[0]["service"] != "caldav" || lines[0]["found_by"] != "url" {
+		t.Fatalf("--storage: exit %d, stdout %s, stderr %s", code, out, errOut)
+	}
+
+	t.Setenv("DAVCLI_PASSWORD", "s3cret")
+	code, out, errOut = run(t, "-u", "tester", "--caldav", front.URL+"/")
+	if code != 1 || out != "" || !strings.Contains(errOut, "certificate") {
+		t.Errorf("self-signed without a fingerprint: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = run(t, "-u", "tester", "--carddav", "--tls-fingerprint", fp, front.URL+"/")
+	if lines := clitest.JSONLines(t, out); code != 0 || len(lines) != 1 || lines[0]["service"] != "carddav" {
+		t.Errorf("with --tls-fingerprint: exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 }

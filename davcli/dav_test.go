@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pimsync-go/libsync/cli/clitest"
 	"github.com/pimsync-go/libsync/testserver"
 	"github.com/pimsync-go/libvdir/item"
 )
@@ -75,6 +76,15 @@ func testCommands(t *testing.T, srv testserver.Server) {
 		t.Errorf("%s: no sync token: %v", srv.Name, cols[cal])
 	}
 
+	// The server and user from the environment instead of flags.
+	t.Setenv("DAVCLI_URL", srv.URL)
+	t.Setenv("DAVCLI_USERNAME", srv.User)
+	t.Setenv("DAVCLI_PASSWORD", srv.Password)
+	if code, out, errOut := davcli(t, "", "collections"); code != 0 || byURL(clitest.JSONLines(t, out))[cal]["kind"] != "calendar" {
+		t.Errorf("collections from $DAVCLI_URL: exit %d, %s %s", code, out, errOut)
+	}
+	t.Setenv("DAVCLI_URL", "")
+
 	// put --create, from standard input and from a file.
 	ev := cal + "ev.ics"
 	put := on(t, srv, 0, "davcli put", event("ev-1", "First"), "put", ev, "--create")
@@ -138,6 +148,22 @@ func testCommands(t *testing.T, srv testserver.Server) {
 		t.Errorf("props of the address book: %v", props)
 	}
 
+	// props - and proppatch - act on each collection that collections lists.
+	var mine strings.Builder
+	colsOut, _ := onRaw(t, srv, 0, "", "collections", srv.URL)
+	for _, l := range strings.SplitAfter(colsOut, "\n") {
+		if strings.Contains(l, `"url":"`+cal+`"`) || strings.Contains(l, `"url":"`+book+`"`) {
+			mine.WriteString(l)
+		}
+	}
+	if pp := on(t, srv, 0, "davcli proppatch", mine.String(), "proppatch", "-", "displayname", "Both kinds"); len(pp) != 2 {
+		t.Errorf("proppatch -: %v", pp)
+	}
+	both := byURL(on(t, srv, 0, "davcli props", mine.String(), "props", "-"))
+	if len(both) != 2 || both[cal]["displayname"] != "Both kinds" || both[book]["displayname"] != "Both kinds" || !strings.HasPrefix(both[cal]["color"].(string), "#112233") {
+		t.Errorf("props -: %v", both)
+	}
+
 	// changes: everything, then since the token, through standard input too.
 	all := on(t, srv, 0, "davcli changes", "", "changes", cal)
 	last := all[len(all)-1]
@@ -171,17 +197,32 @@ func testCommands(t *testing.T, srv testserver.Server) {
 	if _, errOut := onRaw(t, srv, 1, "", "get", ev); !strings.Contains(errOut, "404") {
 		t.Errorf("get of a deleted item: %s", errOut)
 	}
+	// rm --force deletes whatever is there, without an etag.
+	if rm := on(t, srv, 0, "davcli rm", "", "rm", cal+"ev2.ics", "--force"); len(rm) != 1 || rm[0]["url"] != cal+"ev2.ics" {
+		t.Errorf("rm --force: %v", rm)
+	}
+	if _, errOut := onRaw(t, srv, 1, "", "get", cal+"ev2.ics"); !strings.Contains(errOut, "404") {
+		t.Errorf("get after rm --force: %s", errOut)
+	}
 
 	// mkcol: a calendar and an address book with properties; a second time fails.
 	for _, mk := range []struct{ home, kind, flag string }{{srv.CalendarHome, "calendar", "--calendar"}, {srv.AddressBookHome, "addressbook", "--addressbook"}} {
 		u := mk.home + "mk-" + strings.TrimPrefix(mk.flag, "--") + fmt.Sprint(os.Getpid()) + "/"
 		t.Cleanup(func() { srv.Do(t, http.MethodDelete, u, nil, nil) })
-		out := on(t, srv, 0, "davcli mkcol", "", "mkcol", u, mk.flag, "--displayname", "Made "+mk.kind)
+		args := []string{"mkcol", u, mk.flag, "--displayname", "Made " + mk.kind}
+		if mk.kind == "calendar" {
+			args = append(args, "--color", "#AABBCC")
+		}
+		out := on(t, srv, 0, "davcli mkcol", "", args...)
 		if out[0]["kind"] != mk.kind || out[0]["url"] != u {
 			t.Errorf("mkcol: %v", out)
 		}
-		if props := on(t, srv, 0, "davcli props", "", "props", u); props[0]["displayname"] != "Made "+mk.kind || props[0]["kind"] != mk.kind {
+		props := on(t, srv, 0, "davcli props", "", "props", u)
+		if props[0]["displayname"] != "Made "+mk.kind || props[0]["kind"] != mk.kind {
 			t.Errorf("props of the new %s: %v", mk.kind, props)
+		}
+		if color, _ := props[0]["color"].(string); mk.kind == "calendar" && !strings.HasPrefix(strings.ToUpper(color), "#AABBCC") {
+			t.Errorf("mkcol --color: props %v", props)
 		}
 		onRaw(t, srv, 1, "", "mkcol", u, mk.flag)
 	}

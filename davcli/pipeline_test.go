@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -87,6 +90,23 @@ func TestReadmePipelines(t *testing.T) {
 
 	// Other tests' collections on the same server are left out (jq: select(.url == …)).
 	mine := stage{filter: func(o map[string]any) bool { return o["url"] == work || o["url"] == other }}
+
+	// The same with the real tool: pimsync-discover --caldav URL | davcli collections - |
+	// jq … | davcli ls - --uid.
+	bin := filepath.Join(t.TempDir(), "pimsync-discover")
+	if out, err := exec.Command("go", "build", "-o", bin, "../pimsync-discover").CombinedOutput(); err != nil {
+		t.Fatalf("building pimsync-discover: %v\n%s", err, out)
+	}
+	discover := exec.Command(bin, "--caldav", "-u", srv.User, srv.URL)
+	discover.Env = append(os.Environ(), "DAVCLI_PASSWORD="+srv.Password)
+	found, err := discover.Output()
+	if err != nil {
+		t.Fatalf("pimsync-discover: %v", err)
+	}
+	out = pipe(t, srv, string(found), davcliStage("collections", "-"), mine, davcliStage("ls", "-", "--uid"))
+	if ls2 := byURL(clitest.JSONLines(t, out)); !reflect.DeepEqual(ls2, ls) {
+		t.Fatalf("pimsync-discover | collections - | ls - --uid:\n%v\nwant\n%v", ls2, ls)
+	}
 
 	// davcli collections | davcli ls - --uid | jq -c 'select(.uid == "")' | davcli repair -
 	// repairs the items without UID and leaves the duplicates alone.

@@ -30,6 +30,7 @@ type repairOut struct {
 	Kept       string `json:"kept"`
 	Etag       string `json:"etag"`
 	Written    bool   `json:"written"`
+	MovedTo    string `json:"moved_to"`
 	Error      string `json:"error"`
 }
 
@@ -80,6 +81,9 @@ func (cmd *repairCmd) Run(e *cli.Env, g *grammar) error {
 		for _, r := range rep.Results {
 			out := repairOut{Collection: t.url, URL: abs(r.Href), Href: r.Href, Problem: r.Problem, OldUID: r.OldUID,
 				UID: r.UID, Kept: r.Kept, Etag: r.NewEtag, Written: r.Written}
+			if r.MovedTo != "" {
+				out.MovedTo = abs(r.MovedTo)
+			}
 			if r.Err != nil {
 				out.Error = repairError(out.URL, r).Error()
 				fmt.Fprintf(e.Stderr, "%s: %s\n", e.Name, out.Error)

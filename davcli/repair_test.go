@@ -185,7 +185,8 @@ func TestRepairPrecondition(t *testing.T) {
 }
 
 // Radicale keeps UIDs that differ by white space apart too, but refuses any change of
-// an item's UID in place (409): the repair says so, exits 1 and changes nothing.
+// an item's UID in place (409): the item moves instead, its bytes but the UID line kept,
+// and the old href is gone.
 func TestRepairRadicale(t *testing.T) {
 	srv := testserver.Radicale(t)
 	cal := srv.NewCalendar(t)
@@ -193,11 +194,29 @@ func TestRepairRadicale(t *testing.T) {
 	second := strings.Replace(event("dup", "Second"), "UID:dup\r\n", "UID:dup \r\n", 1)
 	rawPut(t, srv, cal+"b.ics", second)
 	before := rawGet(t, srv, cal+"b.ics")
-	out, errOut := onRaw(t, srv, 1, "", "repair", cal)
-	if !strings.Contains(errOut, cal+"b.ics") || !strings.Contains(errOut, "409") || !strings.Contains(out, `"problem":"duplicate-uid"`) {
-		t.Errorf("stdout %s\nstderr %s", out, errOut)
+	rep := on(t, srv, 0, "davcli repair", "", "repair", cal)
+	if len(rep) != 1 || rep[0]["url"] != cal+"b.ics" || rep[0]["written"] != true || rep[0]["error"] != "" ||
+		!strings.HasPrefix(rep[0]["moved_to"].(string), cal) || rep[0]["moved_to"] == cal+"b.ics" {
+		t.Fatalf("repair: %v", rep)
 	}
-	if now := rawGet(t, srv, cal+"b.ics"); now != before {
-		t.Errorf("b.ics changed: %q", now)
+	if code, _, _ := srv.Do(t, http.MethodGet, cal+"b.ics", nil, nil); code != http.StatusNotFound {
+		t.Errorf("the old copy: GET %d, want 404", code)
+	}
+	now := rawGet(t, srv, rep[0]["moved_to"].(string))
+	uid := rep[0]["uid"].(string)
+	withoutUID := func(s string) string {
+		var kept []string
+		for _, l := range strings.SplitAfter(s, "\n") {
+			if !strings.HasPrefix(l, "UID:") {
+				kept = append(kept, l)
+			}
+		}
+		return strings.Join(kept, "")
+	}
+	if item.UID([]byte(now)) != uid || item.Hash([]byte(withoutUID(now))) != item.Hash([]byte(withoutUID(before))) {
+		t.Errorf("moved to %s: %q, was %q", rep[0]["moved_to"], now, before)
+	}
+	if again := on(t, srv, 0, "davcli repair", "", "repair", cal); len(again) != 0 {
+		t.Errorf("second repair: %v", again)
 	}
 }

@@ -3,18 +3,21 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 
 	"github.com/pimsync-go/libsync/cli"
 	"github.com/pimsync-go/libsync/pair"
 	"github.com/pimsync-go/libsync/repair"
+	"github.com/pimsync-go/libsync/storage"
 )
 
 // repairCmd is "pimsync repair": new UIDs for the items of a storage that have none or
 // share one, which a sync cannot tell apart and leaves alone.
 type repairCmd struct {
-	Storage string `arg:"" help:"A storage of the configuration (vdir, caldav or carddav)."`
-	DryRun  bool   `short:"n" name:"dry-run" help:"Show what would be repaired; write nothing."`
+	Storage     string   `arg:"" help:"A storage of the configuration (vdir, caldav or carddav)."`
+	Collections []string `arg:"" optional:"" name:"collection" help:"Only these collections (by id, as pimsync discover and vdirtool collections name them); default: all."`
+	DryRun      bool     `short:"n" name:"dry-run" help:"Show what would be repaired; write nothing."`
 }
 
 // repaired is one line of repair's output: one item given a new UID.
@@ -28,11 +31,12 @@ type repaired struct {
 	Kept       string `json:"kept"`
 	Etag       string `json:"etag"`
 	Written    bool   `json:"written"`
+	MovedTo    string `json:"moved_to"`
 	Error      string `json:"error"`
 }
 
-// Run repairs every collection of the storage, one after the other; a collection or an
-// item that fails is reported and the rest goes on.
+// Run repairs every collection of the storage (or those named), one after the other; a
+// collection or an item that fails is reported and the rest goes on.
 func (c *repairCmd) Run(e *cli.Env, g *grammar) error {
 	cfg, err := g.load()
 	if err != nil {
@@ -53,6 +57,25 @@ func (c *repairCmd) Run(e *cli.Env, g *grammar) error {
 	if err != nil {
 		return fmt.Errorf("storage %s: %w", cs.Name, err)
 	}
+	if len(c.Collections) > 0 {
+		var ids, missing []string
+		var picked []storage.CollectionInfo
+		for _, info := range cols {
+			ids = append(ids, info.ID)
+			if slices.Contains(c.Collections, info.ID) {
+				picked = append(picked, info)
+			}
+		}
+		for _, id := range c.Collections {
+			if !slices.Contains(ids, id) {
+				missing = append(missing, id)
+			}
+		}
+		if len(missing) > 0 {
+			return fmt.Errorf("storage %s has no collection %s (it has: %s)", cs.Name, strings.Join(missing, ", "), strings.Join(ids, ", "))
+		}
+		cols = picked
+	}
 	out := cli.NewPrinter(e, "COLLECTION", "PROBLEM", "OLD UID", "NEW UID", "HREF", "ERROR")
 	failed := false
 	for _, info := range cols {
@@ -65,7 +88,7 @@ func (c *repairCmd) Run(e *cli.Env, g *grammar) error {
 			}
 			for _, r := range rep.Results {
 				line := repaired{Storage: cs.Name, Collection: info.ID, Href: r.Href, Problem: r.Problem, OldUID: r.OldUID,
-					UID: r.UID, Kept: r.Kept, Etag: r.NewEtag, Written: r.Written}
+					UID: r.UID, Kept: r.Kept, Etag: r.NewEtag, Written: r.Written, MovedTo: r.MovedTo}
 				if r.Err != nil {
 					// The error names the href and the etag the item was read at.
 					line.Error = r.Err.Error()

@@ -3,13 +3,16 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/pimsync-go/libsync/cli/clitest"
 	"github.com/pimsync-go/libsync/davtest"
+	"github.com/pimsync-go/libsync/testserver"
 	"github.com/pimsync-go/libvdir/item"
 )
 
@@ -148,5 +151,80 @@ func TestRepairDAV(t *testing.T) {
 	}
 	if again, _ := e.repair(0, "remote"); len(again) != 0 {
 		t.Errorf("second repair: %v", again)
+	}
+}
+
+// TestRepairServers: pimsync repair of one named collection on Radicale and Xandikos
+// gives one of two items sharing a UID (and, on Xandikos, which takes one, the UID-less
+// item) a new UID, keeps their content, and leaves the other collections alone.
+func TestRepairServers(t *testing.T) {
+	for _, srv := range []testserver.Server{testserver.Radicale(t), testserver.Xandikos(t)} {
+		t.Run(srv.Name, func(t *testing.T) {
+			cal, other := srv.NewCalendar(t), srv.NewCalendar(t)
+			// The servers refuse a second item with a UID they hold; "dup " is another UID
+			// to them and the same one to an item parser, which trims it.
+			items := map[string]string{"a.ics": "dup", "b.ics": "dup ", "c.ics": "fine", "d.ics": ""}
+			if srv.Name == "radicale" {
+				delete(items, "d.ics") // Radicale refuses an item without UID (400)
+			}
+			for name, uid := range items {
+				data := event("x", "Item "+name)
+				if uid == "" {
+					data = strings.Replace(data, "UID:x\r\n", "", 1)
+				} else {
+					data = strings.Replace(data, "UID:x\r\n", "UID:"+uid+"\r\n", 1)
+				}
+				for _, col := range []string{cal, other} {
+					if code, _, body := srv.Do(t, http.MethodPut, col+name, []byte(data), map[string]string{"Content-Type": "text/calendar"}); code >= 300 {
+						t.Fatalf("PUT %s: %d %s", name, code, body)
+					}
+				}
+			}
+			e := newEnv(t, "")
+			conf := fmt.Sprintf("status_path %q\n", filepath.Join(e.dir, "status")) + davStorage("remote", "caldav", srv.URL, srv)
+			if err := os.WriteFile(e.conf, []byte(conf), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			id := path.Base(strings.TrimSuffix(cal, "/"))
+			if _, errOut := e.repair(1, "remote", id, "no-such-collection"); !strings.Contains(errOut, "no collection no-such-collection") {
+				t.Errorf("an unknown collection: %s", errOut)
+			}
+			lines, _ := e.repair(0, "remote", id)
+			got := map[string]map[string]any{}
+			for _, l := range lines {
+				if l["collection"] != id || l["written"] != true {
+					t.Errorf("repair line %v", l)
+				}
+				got[path.Base(l["href"].(string))] = l
+			}
+			_, noUID := items["d.ics"]
+			if len(lines) != len(items)-2 || noUID && (got["d.ics"] == nil || got["d.ics"]["problem"] != "no-uid") || got["a.ics"] == nil && got["b.ics"] == nil {
+				t.Fatalf("repair: %v", lines)
+			}
+			for name, l := range got {
+				// Radicale refuses to change a UID in place: the item moves.
+				at := cal + name
+				if moved := l["moved_to"].(string); moved != "" {
+					u, _ := url.Parse(srv.URL)
+					ref, _ := url.Parse(moved)
+					at = u.ResolveReference(ref).String()
+					if code, _, _ := srv.Do(t, http.MethodGet, cal+name, nil, nil); code != http.StatusNotFound {
+						t.Errorf("%s moved to %s, but GET of the old href: %d", name, moved, code)
+					}
+				}
+				_, _, body := srv.Do(t, http.MethodGet, at, nil, nil)
+				if item.UID(body) != l["uid"] || !strings.Contains(string(body), "SUMMARY:Item "+name) {
+					t.Errorf("%s now: %q, want UID %v", name, body, l["uid"])
+				}
+			}
+			for name, uid := range items {
+				if _, _, body := srv.Do(t, http.MethodGet, other+name, nil, nil); item.UID(body) != strings.TrimSpace(uid) {
+					t.Errorf("%s of the other collection now has UID %q, want %q", name, item.UID(body), uid)
+				}
+			}
+			if again, _ := e.repair(0, "remote", id); len(again) != 0 {
+				t.Errorf("second repair: %v", again)
+			}
+		})
 	}
 }

@@ -71,13 +71,15 @@ func (e *StatusError) Error() string {
 }
 
 // Is lets callers branch with the storage errors: 412 is a precondition failure, 404
-// and 410 mean not found.
+// and 410 mean not found, 409 a conflict.
 func (e *StatusError) Is(target error) bool {
 	switch target {
 	case storage.ErrPrecondition:
 		return e.Code == http.StatusPreconditionFailed
 	case storage.ErrNotFound:
 		return e.Code == http.StatusNotFound || e.Code == http.StatusGone
+	case storage.ErrConflict:
+		return e.Code == http.StatusConflict
 	}
 	return false
 }

@@ -93,6 +93,9 @@ type Result struct {
 	Written bool
 	// NewEtag is the item's etag after the write; "" when not written.
 	NewEtag string
+	// MovedTo is, when the storage refused to change the UID in place and the item was
+	// stored anew instead, its new href; "" otherwise.
+	MovedTo string
 	// Err is why the write failed: errors.Is(Err, storage.ErrPrecondition) when the
 	// item changed after it was read.
 	Err error
@@ -100,6 +103,11 @@ type Result struct {
 
 // Apply writes each fix with c.Update, conditional on the etag the item was read at.
 // A write that fails is in its Result's Err, and the others go on.
+//
+// Some servers refuse to change the UID of an item in place (Radicale answers 409).
+// The item then moves, as vdirsyncer's repair moves every item: it is created anew
+// with its new UID, and the old one is deleted, conditional on the etag it was read
+// at. The copy comes first, so a failure between the two leaves two items, never none.
 func Apply(ctx context.Context, c storage.Collection, fixes []Fix) []Result {
 	out := make([]Result, len(fixes))
 	for i, f := range fixes {
@@ -109,6 +117,10 @@ func Apply(ctx context.Context, c storage.Collection, fixes []Fix) []Result {
 			continue
 		}
 		etag, err := c.Update(ctx, f.Href, f.Etag, f.Data)
+		if errors.Is(err, storage.ErrConflict) {
+			out[i] = move(ctx, c, f, err)
+			continue
+		}
 		if err != nil {
 			out[i].Err = fmt.Errorf("update %s at etag %s: %w", f.Href, f.Etag, err)
 			continue
@@ -116,6 +128,23 @@ func Apply(ctx context.Context, c storage.Collection, fixes []Fix) []Result {
 		out[i].Written, out[i].NewEtag = true, etag
 	}
 	return out
+}
+
+// move stores f's item anew and deletes the old one, after the storage refused
+// (refused) to update it in place.
+func move(ctx context.Context, c storage.Collection, f Fix, refused error) Result {
+	r := Result{Fix: f}
+	href, etag, err := c.Create(ctx, f.UID, f.Data)
+	if err != nil {
+		r.Err = fmt.Errorf("update %s at etag %s: %v; storing it anew failed too: %w", f.Href, f.Etag, refused, err)
+		return r
+	}
+	r.Written, r.NewEtag, r.MovedTo = true, etag, href
+	if err := c.Delete(ctx, f.Href, f.Etag); err != nil {
+		r.Err = fmt.Errorf("%s is stored anew as %s with its new UID, but deleting the old copy at etag %s failed, so both are there: %w",
+			f.Href, href, f.Etag, err)
+	}
+	return r
 }
 
 // Options tune Collection.

@@ -196,3 +196,58 @@ func TestNewUID(t *testing.T) {
 		seen[u] = true
 	}
 }
+
+// refusing is a collection that, like Radicale, refuses to change an item's UID in
+// place; editAfterCreate, when set, edits the old item between the copy and the delete.
+type refusing struct {
+	storage.Collection
+	editAfterCreate func()
+}
+
+func (r *refusing) Update(ctx context.Context, href, etag string, data []byte) (string, error) {
+	return "", fmt.Errorf("PUT %s: 409: %w", href, storage.ErrConflict)
+}
+
+func (r *refusing) Create(ctx context.Context, ident string, data []byte) (string, string, error) {
+	href, etag, err := r.Collection.Create(ctx, ident, data)
+	if err == nil && r.editAfterCreate != nil {
+		r.editAfterCreate()
+	}
+	return href, etag, err
+}
+
+// A storage that refuses a UID change in place gets the item moved: a copy with the
+// new UID, then the old one deleted at the etag it was read at; an edit made between
+// the two keeps both.
+func TestApplyMove(t *testing.T) {
+	for _, edited := range []bool{false, true} {
+		st := memstore.New("m")
+		col := st.Add("c")
+		col.Put("a.ics", []byte(event("dup", "a")))
+		col.Put("b.ics", []byte(event("dup", "b")))
+		r := &refusing{Collection: col}
+		if edited {
+			r.editAfterCreate = func() { col.Put("b.ics", []byte(event("dup", "b, edited elsewhere"))) }
+		}
+		items, _, err := Fetch(context.Background(), r, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fixes, _ := Plan(items, counter())
+		res := Apply(context.Background(), r, fixes)
+		if len(res) != 1 || !res[0].Written || res[0].MovedTo == "" || res[0].MovedTo == "b.ics" {
+			t.Fatalf("edited %v: %+v", edited, res)
+		}
+		snap := col.Snapshot()
+		if got := string(snap[res[0].MovedTo]); got != string(fixes[0].Data) {
+			t.Errorf("edited %v: the copy holds %q", edited, got)
+		}
+		_, old := snap["b.ics"]
+		if edited != old || edited != (res[0].Err != nil) || edited && !errors.Is(res[0].Err, storage.ErrPrecondition) {
+			t.Errorf("edited %v: old copy there: %v, err %v", edited, old, res[0].Err)
+		}
+		if string(snap["a.ics"]) != event("dup", "a") {
+			t.Errorf("a.ics changed: %q", snap["a.ics"])
+		}
+	}
+}

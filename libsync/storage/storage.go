@@ -30,6 +30,9 @@ var (
 	// ErrTooLarge: a response or an item is larger than the storage's max_size; it is
 	// not read, and the sync goes on without it.
 	ErrTooLarge = errors.New("too large")
+	// ErrConflict: the storage refuses the write as a conflict with what it holds (DAV
+	// 409), as Radicale refuses to change an item's UID in place.
+	ErrConflict = errors.New("refused as a conflict")
 )
 
 // FormatSize gives a byte count as a message says it: in GiB, MiB or KiB when it is a

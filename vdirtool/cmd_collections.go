@@ -2,7 +2,9 @@ package main
 
 import (
 	"log/slog"
+	"os"
 	"strconv"
+	"strings"
 
 	"github.com/pimsync-go/libsync/cli"
 	vdir "github.com/pimsync-go/libvdir"
@@ -31,6 +33,9 @@ func (cmd *collectionsCmd) Run(e *cli.Env, g *grammar) error {
 	cols, err := s.Collections(e.Ctx)
 	if err != nil {
 		return err
+	}
+	if len(cols) == 0 {
+		hintLevel(cmd.Root, extFor(g, cmd.Root), false)
 	}
 	p := cli.NewPrinter(e, "ID", "ITEMS", "DISPLAYNAME", "COLOR", "ORDER", "PATH")
 	for _, c := range cols {
@@ -63,6 +68,26 @@ func extFor(g *grammar, dir string) string {
 		return ext
 	}
 	return "ics"
+}
+
+// hintLevel says, when a command found nothing, that dir seems to be one level off:
+// a collection given where a storage root was wanted (inCollection false), or a root
+// where a collection was (true). Printing nothing at all would look like an empty vdir.
+func hintLevel(dir, ext string, inCollection bool) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, en := range entries {
+		switch {
+		case inCollection && en.IsDir() && !strings.HasPrefix(en.Name(), "."):
+			slog.Warn("no items here, but directories: this looks like a storage root (vdirtool collections lists its collections)", "path", dir)
+			return
+		case !inCollection && !en.IsDir() && strings.HasSuffix(en.Name(), "."+ext):
+			slog.Warn("no collections here, but items: this looks like a collection (vdirtool ls lists its items; its parent is the storage root)", "path", dir)
+			return
+		}
+	}
 }
 
 // warnSkipped logs the files a listing left out, so nothing disappears silently.

@@ -33,6 +33,9 @@ func (cmd *lsCmd) Run(e *cli.Env, g *grammar) error {
 		return err
 	}
 	warnSkipped(l)
+	if len(l.Items) == 0 && len(l.Skipped) == 0 {
+		hintLevel(cmd.Collection, extFor(g, cmd.Collection), true)
+	}
 	p := cli.NewPrinter(e, "UID", "COMPONENT", "SIZE", "PATH")
 	failed := 0
 	for _, entry := range l.Items {

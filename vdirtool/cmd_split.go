@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 
 type splitCmd struct {
 	File       string `arg:"" help:"An .ics or .vcf file holding many items; - reads standard input."`
-	Collection string `arg:"" type:"existingdir" help:"Collection directory to write the items into."`
+	Collection string `arg:"" type:"path" help:"Collection directory to write the items into; made when it is not there (its parent must be)."`
 	Replace    bool   `help:"Replace an item whose UID the collection has already, instead of skipping it."`
 }
 
@@ -24,6 +25,22 @@ type splitOut struct {
 	UID    string `json:"uid"`
 	Action string `json:"action"`
 	Path   string `json:"path"`
+}
+
+// collection opens the collection, making it first when it is not there: splitting a
+// feed into a new calendar is the common case. Only the last directory is made, so a
+// mistyped parent is an error, not a new tree.
+func (cmd *splitCmd) collection(e *cli.Env, ext string) (*vdir.Collection, error) {
+	if _, err := os.Stat(cmd.Collection); errors.Is(err, fs.ErrNotExist) {
+		root, err := vdir.Open(filepath.Dir(cmd.Collection), ext)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := root.CreateCollection(e.Ctx, filepath.Base(cmd.Collection)); err != nil {
+			return nil, err
+		}
+	}
+	return vdir.OpenCollection(cmd.Collection, ext)
 }
 
 // existing is an item of the collection, found by its UID.
@@ -52,7 +69,7 @@ func (cmd *splitCmd) Run(e *cli.Env, g *grammar) error {
 			ext = "vcf"
 		}
 	}
-	c, err := vdir.OpenCollection(cmd.Collection, ext)
+	c, err := cmd.collection(e, ext)
 	if err != nil {
 		return err
 	}

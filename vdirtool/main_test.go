@@ -169,3 +169,62 @@ func TestUsageErrors(t *testing.T) {
 		t.Errorf("--version: exit %d, %q", code, out)
 	}
 }
+
+// TestEveryCommandOnTestdata: each command on the whole of testdata/ and on
+// testdata/bad/. What a command can read it handles; what it cannot it names on
+// standard error, with the file; the exit status says whether anything was wrong; and
+// a directory one level off (a root for a collection, or the reverse) gets a hint
+// rather than silence.
+func TestEveryCommandOnTestdata(t *testing.T) {
+	bad := filepath.Join(testdata, "bad")
+	tests := []struct {
+		args   []string
+		code   int
+		lines  int // JSON lines on standard output; -1 when it is not JSON
+		stderr []string
+	}{
+		{[]string{"collections", testdata}, 0, 3, []string{"bad/color", "passwd-link.ics"}},
+		{[]string{"collections", bad}, 0, 0, []string{"looks like a collection"}},
+		{[]string{"ls", testdata}, 0, 0, []string{"looks like a storage root"}},
+		{[]string{"ls", filepath.Join(testdata, "calendars/work")}, 0, 2, nil},
+		{[]string{"check", testdata}, 1, 11, nil}, // the problems are its output
+		{[]string{"stats", testdata}, 0, 3, []string{"passwd-link.ics"}},
+		{[]string{"stats", bad}, 0, 1, []string{"passwd-link.ics"}},
+		{[]string{"show", filepath.Join(bad, "junk.ics")}, 1, 1, []string{"junk.ics", "NUL byte"}},
+		{[]string{"show", filepath.Join(bad, "missing-end.ics")}, 1, 1, []string{"missing-end.ics", "missing END:VCALENDAR"}},
+		{[]string{"show", filepath.Join(bad, "empty.ics")}, 1, 1, []string{"empty.ics", "empty item"}},
+		{[]string{"show", filepath.Join(bad, "passwd-link.ics")}, 1, 0, []string{"passwd-link.ics", "outside the storage"}},
+		{[]string{"show", filepath.Join(bad, "two-uids.ics")}, 0, 1, nil},
+		{[]string{"props", "get", bad, "color"}, 0, 1, []string{"not of the form #RRGGBB"}},
+		{[]string{"repair", testdata, "--dry-run"}, 0, 2, []string{"empty.ics", "junk.ics"}},
+		{[]string{"cat", bad}, 1, -1, []string{"empty.ics", "junk.ics", "missing-end.ics", "passwd-link.ics"}},
+		{[]string{"cat", filepath.Join(testdata, "contacts/friends")}, 0, -1, nil},
+	}
+	for _, tt := range tests {
+		code, out, errOut := vdirtool(t, tt.args...)
+		if code != tt.code {
+			t.Errorf("%q: exit %d, want %d\n%s", tt.args, code, tt.code, errOut)
+		}
+		if tt.lines >= 0 {
+			if n := len(jsonLines(t, out)); n != tt.lines {
+				t.Errorf("%q: %d lines, want %d:\n%s", tt.args, n, tt.lines, out)
+			}
+		}
+		for _, want := range tt.stderr {
+			if !strings.Contains(errOut, want) {
+				t.Errorf("%q: standard error lacks %q:\n%s", tt.args, want, errOut)
+			}
+		}
+	}
+
+	// cat of testdata/bad, split into a new collection: the six readable items.
+	_, feed, _ := vdirtool(t, "cat", bad)
+	dst := filepath.Join(t.TempDir(), "from-bad")
+	code, out, errOut := vdirtoolStdin(t, feed, "split", "-", dst)
+	if code != 0 || len(jsonLines(t, out)) != 6 {
+		t.Fatalf("split of cat bad: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if entries, _ := os.ReadDir(dst); len(entries) != 6 {
+		t.Errorf("split wrote %d files, want 6", len(entries))
+	}
+}

@@ -8,7 +8,7 @@ import (
 // parts is a calendar item cut where item.Join needs it, found once when the item
 // enters the cache, so that rewriting the file is concatenation rather than parsing
 // every item again on every write: that parse was nine tenths of a sync's time into a
-// file of thousands of items (BenchmarkSync5000).
+// file of thousands of items (BenchmarkSync).
 type parts struct {
 	begin, end []byte   // the BEGIN:VCALENDAR and END:VCALENDAR lines
 	header     []byte   // the calendar's property lines

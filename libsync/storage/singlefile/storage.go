@@ -16,7 +16,7 @@
 //     disk; the sync runs a local storage's writes 256 at a time.
 //
 // A rewrite still copies the whole file, so N writes one after another cost O(N²)
-// bytes; BenchmarkSync5000 (5,000 new items through the syncer) takes under a second.
+// bytes; BenchmarkSync (5,000 new items through the syncer) takes under a second.
 //
 // A file has one calendar header (VERSION, PRODID, CALSCALE…): the first item's. An
 // item written with another header is read back with the file's, which a later sync

@@ -133,17 +133,30 @@ func killNine(t *testing.T, dir, storageB string, items func(id string) map[stri
 			}
 		}
 	}
-	for round := 1; round <= *killRounds; round++ {
+	// A sync that ended before its signal is not a kill: rounds go on until there have
+	// been killRounds real ones, within a bound. The moment is random below a limit
+	// that shrinks after a miss and grows after a kill, so that it follows how long a
+	// round's sync takes (less than the first, full one).
+	round := 0
+	limit := full
+	for ; killed < *killRounds; round++ {
+		if round == 4**killRounds {
+			t.Fatalf("only %d of %d syncs were still running when killed", killed, round)
+		}
 		change(40, 20, 10)
 		cmd := exec.Command(binary, "-c", e.conf, "sync")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		time.Sleep(time.Duration(rng.Int64N(int64(full))))
-		if cmd.Process.Signal(syscall.SIGKILL) == nil {
-			killed++
-		}
+		time.Sleep(time.Duration(rng.Int64N(int64(limit))))
+		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
+		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
+			killed++
+			limit = min(full, limit*11/10)
+		} else {
+			limit = max(time.Millisecond, limit*3/4)
+		}
 		vdirItems(t, col) // no partial file, no UID twice
 		items(id)
 		// The next sync converges: what the killed one did is found, the rest done.
@@ -156,6 +169,6 @@ func killNine(t *testing.T, dir, storageB string, items func(id string) map[stri
 			t.FailNow()
 		}
 	}
-	t.Logf("kill -9: %d kills within %v syncs, each followed by a sync that converged; %d items checked on both sides, none partial, lost or twice",
-		killed, full.Round(time.Millisecond), len(model))
+	figure(t, "kill -9 (%s): %d syncs killed (of %d started, the others had finished) within %v, each followed by a sync that converged; %d items checked on both sides, none partial, lost or twice",
+		t.Name(), killed, round, full.Round(time.Millisecond), len(model))
 }

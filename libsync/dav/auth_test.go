@@ -335,3 +335,22 @@ func TestParseChallenges(t *testing.T) {
 		}
 	}
 }
+
+// TestRedact: a URL in a message keeps no user name and no password, whether or not it
+// parses.
+func TestRedact(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://alice:pw@dav.example.com/cal/": "https://dav.example.com/cal/",
+		"https://alice@dav.example.com/":        "https://dav.example.com/",
+		"https://dav.example.com/a@b/":          "https://dav.example.com/a@b/",
+		"https://alice:p@w@dav.example.com/%zz": "https://dav.example.com/%zz",
+		"http://alice:pw@[::1:80/x":             "http://[::1:80/x",
+		"//alice:pw@host/x":                     "//host/x",
+		"/relative/href.ics":                    "/relative/href.ics",
+		"":                                      "",
+	} {
+		if got := Redact(in); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -253,14 +253,31 @@ func scrubAuth(s string) string {
 // Redact removes credentials from a URL for messages, as this package's own errors do.
 func Redact(s string) string { return redact(s) }
 
-// redact removes credentials from a URL for messages.
+// redact removes credentials from a URL for messages. One that does not parse (a bad
+// percent-escape, say) still loses whatever lies between "//" and the "@" of its
+// authority: an error about a broken URL must not print the password in it.
 func redact(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err == nil {
+		if u.User == nil {
+			return s
+		}
+		u.User = nil
+		return u.String()
+	}
+	i := strings.Index(s, "//")
+	if i < 0 {
 		return s
 	}
-	u.User = nil
-	return u.String()
+	rest := s[i+2:]
+	end := strings.IndexAny(rest, "/?#")
+	if end < 0 {
+		end = len(rest)
+	}
+	if at := strings.LastIndex(rest[:end], "@"); at >= 0 {
+		return s[:i+2] + rest[at+1:]
+	}
+	return s
 }
 
 // ErrWeakEtag: a write would have to be conditional on a weak etag, which If-Match

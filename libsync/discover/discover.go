@@ -275,20 +275,7 @@ func explain(err error) string {
 
 // withoutUser removes the user name and password a URL given as input may hold, and
 // which every URL the server names then carries: what is found gets printed.
-func withoutUser(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	u.User = nil
-	return u.String()
-}
+func withoutUser(s string) string { return dav.Redact(s) }
 
-// redact hides the password a URL may hold, for messages.
-func redact(s string) string {
-	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
-		return s
-	}
-	return u.Redacted()
-}
+// redact removes the user name and password a URL may hold, for messages.
+func redact(s string) string { return dav.Redact(s) }

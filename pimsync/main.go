@@ -1,5 +1,5 @@
 // Command pimsync keeps calendars and address books in sync between pairs of storages
-// (local vdirs now; CalDAV, CardDAV and webcal as their storages land), reading the same
+// (vdirs, CalDAV, CardDAV, webcal feeds and single .ics or .vcf files), reading the same
 // pimsync.conf as the Rust pimsync.
 package main
 
@@ -21,6 +21,7 @@ type grammar struct {
 	Daemon           daemonCmd      `cmd:"" help:"Keep pairs in sync: on local changes and every interval, until SIGTERM."`
 	Status           statusCmd      `cmd:"" help:"Show each pair's last sync, items, conflicts and errors, and whether a daemon runs it."`
 	Repair           repairCmd      `cmd:"" help:"Give new UIDs to a storage's items that have none or share one; only the UID lines change."`
+	MigrateConfig    migrateCmd     `cmd:"" name:"migrate-config" help:"Translate a vdirsyncer configuration into pimsync.conf, printed on standard output; what has no equivalent becomes a comment and a warning."`
 	Version          cli.VersionCmd `cmd:"" help:"Print the version."`
 }
 

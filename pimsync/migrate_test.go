@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path"
@@ -97,7 +98,7 @@ password.fetch = ["command", "printf", "%%s", %q]
 			t.Fatalf("pimsync's first sync after vdirsyncer's did something: %v", lines)
 		}
 	}
-	if after := vdirByUID(t, filepath.Join(local, id)); !equalMaps(before, after) {
+	if after := vdirByUID(t, filepath.Join(local, id)); !maps.Equal(before, after) {
 		t.Errorf("the vdir changed")
 	}
 	// Then it syncs: an edit in the vdir goes up, one on the server comes down.
@@ -129,16 +130,4 @@ func vdirByUID(t *testing.T, col string) map[string]string {
 		}
 	}
 	return out
-}
-
-func equalMaps(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

@@ -120,7 +120,7 @@ func (p *Pair) readSide(ctx context.Context, key string, s plan.Side, col plan.C
 	}
 	cl, ok := c.(storage.ChangeLister)
 	if !ok {
-		return sd, p.read(ctx, s, sd, records)
+		return sd, p.read(ctx, s, sd, col.Href, records)
 	}
 	token, known, err := p.Status.State(key, tokenState(s))
 	if err != nil {
@@ -149,7 +149,7 @@ func (p *Pair) readSide(ctx context.Context, key string, s plan.Side, col plan.C
 		slog.Info("initial sync-collection refused; listing with PROPFIND",
 			"pair", p.Name, "collection", key, "side", s, "err", err)
 	}
-	return sd, p.read(ctx, s, sd, records)
+	return sd, p.read(ctx, s, sd, col.Href, records)
 }
 
 // versionState names the status entry that keeps a side's collection version.
@@ -299,11 +299,15 @@ func (p *Pair) records(key string, col [2]plan.Collection) ([]status.Item, error
 	return nil, p.Status.PutMapping(m)
 }
 
-// read lists one side in full and learns every item.
-func (p *Pair) read(ctx context.Context, s plan.Side, sd *side, records []status.Item) error {
-	l, err := sd.col.List(ctx)
-	if err != nil {
-		return fmt.Errorf("list %s: %w", s, err)
+// read lists one side in full (or takes the listing prefetched when the sync began)
+// and learns every item.
+func (p *Pair) read(ctx context.Context, s plan.Side, sd *side, href string, records []status.Item) error {
+	l, ok := p.prefetched.take(s, href)
+	if !ok {
+		var err error
+		if l, err = sd.col.List(ctx); err != nil {
+			return fmt.Errorf("list %s: %w", s, err)
+		}
 	}
 	return p.learnAll(ctx, s, sd, l, records)
 }

@@ -87,6 +87,8 @@ type Pair struct {
 
 	slotsOnce sync.Once
 	slots     [2]chan struct{} // a token per request in flight to each side
+
+	prefetched *prefetch // local listings started at the beginning of Sync
 }
 
 // ErrStopped is the error of what a sync left undone because Stop was closed.
@@ -116,6 +118,8 @@ func (p *Pair) slot(s plan.Side) chan struct{} {
 // pair (the storages cannot be listed, the status cannot be read).
 func (p *Pair) Sync(ctx context.Context) (*Result, error) {
 	res := &Result{Pair: p.Name}
+	p.startPrefetch(ctx)
+	defer func() { p.prefetched = nil }()
 	mapped, err := p.Collections(ctx)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,87 @@
+package syncer
+
+import (
+	"context"
+	"sync"
+
+	"github.com/pimsync-go/libsync/plan"
+	"github.com/pimsync-go/libsync/storage"
+)
+
+// prefetch lists, while the servers answer the sync's first requests, the local
+// collections (vdirs, single files) the status knows: a no-op sync of a vdir and a
+// server then costs the server's answer, not that plus the listing of every file after
+// it. A listing is what the collection held when it was taken, as one taken a moment
+// later would be; the writes that follow are conditional on what it saw either way.
+type prefetch struct {
+	mu    sync.Mutex
+	lists map[prefetchKey]*prefetched
+}
+
+type prefetchKey struct {
+	side plan.Side
+	href string
+}
+
+type prefetched struct {
+	done    chan struct{}
+	listing storage.Listing
+	err     error
+}
+
+// startPrefetch starts listing each local collection of the status's mappings. Sides
+// whose storage is not local are left alone: a server's listing is not cheap, and the
+// ctag or sync-token check may make it unneeded.
+func (p *Pair) startPrefetch(ctx context.Context) {
+	mappings, err := p.Status.Mappings()
+	if err != nil || len(mappings) == 0 {
+		return // Collections reports the error
+	}
+	pf := &prefetch{lists: map[prefetchKey]*prefetched{}}
+	for _, m := range mappings {
+		if !p.selected(m.Key) {
+			continue
+		}
+		for s, href := range [2]string{m.HrefA, m.HrefB} {
+			side := plan.Side(s)
+			if href == "" || !isLocal(p.Storage[side]) {
+				continue
+			}
+			f := &prefetched{done: make(chan struct{})}
+			pf.lists[prefetchKey{side, href}] = f
+			go func() {
+				defer close(f.done)
+				c, err := p.Storage[side].Collection(ctx, href)
+				if err != nil {
+					f.err = err
+					return
+				}
+				f.listing, f.err = c.List(ctx)
+			}()
+		}
+	}
+	p.prefetched = pf
+}
+
+// isLocal reports whether st's collections are on this machine.
+func isLocal(st storage.Storage) bool {
+	l, ok := storage.Unwrap(st).(storage.Local)
+	return ok && l.Local()
+}
+
+// take returns the listing prefetched for href on side s, once; ok is false when there
+// is none (or it failed: the caller lists again, and reports that error).
+func (pf *prefetch) take(s plan.Side, href string) (storage.Listing, bool) {
+	if pf == nil {
+		return storage.Listing{}, false
+	}
+	pf.mu.Lock()
+	f := pf.lists[prefetchKey{s, href}]
+	delete(pf.lists, prefetchKey{s, href})
+	pf.mu.Unlock()
+	if f == nil {
+		return storage.Listing{}, false
+	}
+	<-f.done
+	return f.listing, f.err == nil
+}

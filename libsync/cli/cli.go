@@ -87,19 +87,29 @@ func (t Tool) Main(g grammar) {
 	os.Exit(code)
 }
 
+// KongOptions are the options Run builds the tool's kong parser with, apart from where
+// it writes and how it exits: the name, the description, the variables that help texts
+// may use (${version}) and the help layout. Tests that build a parser of the grammar
+// themselves (clitest.CheckManPage) start from them, so that they see the model the
+// tool has.
+func (t Tool) KongOptions() []kong.Option {
+	return []kong.Option{
+		kong.Name(t.Name),
+		kong.Description(t.Description),
+		kong.Vars{"version": t.Name + " " + t.Version},
+		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
+	}
+}
+
 // Run parses args into g, sets up logging, runs the selected command's Run method and
 // returns the exit status: a parse error is ExitUsage with a hint, an error from the
 // command is printed and ExitFailure. Run methods may take the *Env and g itself (as its
 // own pointer type), for flags the tool adds beside Globals.
 func (t Tool) Run(ctx context.Context, g grammar, args []string, stdout, stderr io.Writer) (code int) {
-	parser, err := kong.New(g,
-		kong.Name(t.Name),
-		kong.Description(t.Description),
-		kong.Vars{"version": t.Name + " " + t.Version},
+	parser, err := kong.New(g, append(t.KongOptions(),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),
-		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
-	)
+	)...)
 	if err != nil {
 		fmt.Fprintf(stderr, "%s: %v\n", t.Name, err)
 		return ExitFailure

@@ -46,6 +46,31 @@ ensure_debs() {
 	fi
 }
 
+# render_man renders every docs/man/*.scd with scdoc(1) into DIR (made when missing), one
+# page per source: docs/man/pimsync.1.scd becomes DIR/pimsync.1. scdoc is installed when it
+# is not on PATH. The pages are dated like the last commit (SOURCE_DATE_EPOCH, unless set),
+# so that building the same sources twice gives the same bytes. A source scdoc refuses is
+# named (scdoc's own message has only the line and column) and makes it fail, after the
+# others were tried.
+render_man() {
+	local dir=$1 root src page epoch failed=0
+	root=$(repo_root)
+	command -v scdoc >/dev/null 2>&1 || ensure_debs scdoc || return 1
+	epoch=${SOURCE_DATE_EPOCH:-$(git -C "$root" log -1 --format=%ct 2>/dev/null || date +%s)}
+	mkdir -p "$dir" || return 1
+	for src in "$root"/docs/man/*.scd; do
+		page=$(basename "$src" .scd)
+		if ! SOURCE_DATE_EPOCH=$epoch scdoc <"$src" >"$dir/$page.tmp"; then
+			say "scdoc refuses docs/man/$page.scd (its line and column are above)"
+			rm -f "$dir/$page.tmp"
+			failed=1
+			continue
+		fi
+		mv "$dir/$page.tmp" "$dir/$page" || return 1
+	done
+	return "$failed"
+}
+
 # free_port prints a TCP port on 127.0.0.1 that nothing listens on right now.
 free_port() {
 	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'

@@ -15,7 +15,7 @@ import (
 
 // connFlags say which server to talk to and how: every command takes them.
 type connFlags struct {
-	URL string `name:"url" env:"DAVCLI_URL" placeholder:"URL" help:"Base URL: relative hrefs resolve against it, and collections lists it when given no URL ($DAVCLI_URL)."`
+	URL string `name:"url" env:"DAVCLI_URL" placeholder:"URL" help:"Base URL: relative hrefs resolve against it, and collections lists it when given no URL."`
 	cli.DAVFlags
 }
 

@@ -30,6 +30,7 @@ type grammar struct {
 	Repair      repairCmd      `cmd:"" help:"Give new UIDs to items without one or sharing one, changing only the UID line."`
 	Split       splitCmd       `cmd:"" help:"Write each item of an .ics or .vcf file into a collection as its own file."`
 	Cat         catCmd         `cmd:"" help:"Print a collection's items joined into one .ics or .vcf file."`
+	Version     cli.VersionCmd `cmd:"" help:"Print the version."`
 }
 
 var tool = cli.Tool{

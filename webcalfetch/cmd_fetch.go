@@ -17,7 +17,7 @@ type fetchCmd struct {
 	URL            string   `arg:"" placeholder:"URL" help:"The feed: http://, https:// or webcal:// (fetched as https://)."`
 	Vdir           string   `name:"vdir" type:"existingdir" placeholder:"COLLECTION" help:"Write the items into this vdir collection, adding, updating and removing files so that it mirrors the feed."`
 	Cache          string   `placeholder:"FILE" help:"Keep the feed's ETag and Last-Modified in FILE, so that the next run asks only for a changed feed (an unchanged one costs one 304 and changes nothing)."`
-	Username       string   `short:"u" env:"WEBCALFETCH_USERNAME" placeholder:"USER" help:"User name ($WEBCALFETCH_USERNAME); the password comes from --password-cmd or $WEBCALFETCH_PASSWORD."`
+	Username       string   `short:"u" env:"WEBCALFETCH_USERNAME" placeholder:"USER" help:"User name; the password comes from --password-cmd or $WEBCALFETCH_PASSWORD."`
 	PasswordCmd    string   `name:"password-cmd" placeholder:"CMD" help:"Shell command that prints the password."`
 	TLSRoot        string   `name:"tls-root" placeholder:"FILE" help:"PEM file of certificate authorities to trust instead of the system's."`
 	TLSFingerprint string   `name:"tls-fingerprint" placeholder:"SHA256" help:"SHA-256 fingerprint of the server's certificate (for self-signed ones)."`

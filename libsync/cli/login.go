@@ -15,7 +15,7 @@ import (
 // and pimsync-discover embed them, so that a user who scripts both gives credentials
 // once, the same way. There is no password flag: other users can read a command line.
 type DAVFlags struct {
-	Username       string   `short:"u" env:"DAVCLI_USERNAME" placeholder:"USER" help:"User name ($DAVCLI_USERNAME); the password comes from --password-cmd or $DAVCLI_PASSWORD."`
+	Username       string   `short:"u" env:"DAVCLI_USERNAME" placeholder:"USER" help:"User name; the password comes from --password-cmd or $DAVCLI_PASSWORD."`
 	PasswordCmd    string   `name:"password-cmd" placeholder:"CMD" help:"Shell command whose first line of output is the password (as pass show prints it)."`
 	Storage        string   `placeholder:"NAME" help:"Take the URL, credentials and TLS settings of this caldav or carddav storage of pimsync.conf; flags and environment still win."`
 	Config         string   `short:"c" placeholder:"FILE" help:"pimsync.conf for --storage (default: $XDG_CONFIG_HOME/pimsync/pimsync.conf, else ~/.config/pimsync/pimsync.conf)."`

@@ -7,6 +7,7 @@
 //	davbench floor [flags] -state FILE edit HOMESET COLLECTION DIR NAME...
 //	davbench floor [flags] download COLLECTION DIR
 //	davbench same DIR1 DIR2
+//	davbench plot PAGE OUT.svg
 //
 // The proxy forwards everything to the target and answers GET /__count (the requests by
 // method and the responses by status since the last reset; ?reset=1 resets them). The
@@ -14,7 +15,9 @@
 // directory of .ics files, NAME a file in it; upload saves the etags the server gave in
 // the -state file, for the If-Match of edit. same checks that two directories hold the
 // same .ics files up to what a server may rewrite (package canon) and lists the ones that
-// differ. Exit status: 0 done (or the same), 1 failed (or different), 2 usage.
+// differ. plot draws the speedups of the table in PAGE (docs/benchmarks.md) as an SVG
+// chart (package plot). Exit status: 0 done (or the same), 1 failed (or different), 2
+// usage.
 package main
 
 import (
@@ -28,11 +31,13 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/pimsync-go/bench/canon"
 	"github.com/pimsync-go/bench/floor"
+	"github.com/pimsync-go/bench/plot"
 	"github.com/pimsync-go/bench/proxy"
 )
 
@@ -40,7 +45,8 @@ const usage = `usage:
   davbench proxy -listen ADDR -target URL [-log FILE]
   davbench floor [-user U -password P -j N -chunk N -nosync -state FILE] PHASE ARGS...
     upload COLLECTION DIR | noop HOMESET | edit HOMESET COLLECTION DIR NAME... | download COLLECTION DIR
-  davbench same DIR1 DIR2`
+  davbench same DIR1 DIR2
+  davbench plot PAGE OUT.svg`
 
 // errUsage is a command line that does not fit usage.
 var errUsage = errors.New(usage)
@@ -57,6 +63,8 @@ func main() {
 			err = runFloor(ctx, os.Args[2:])
 		case "same":
 			err = runSame(os.Args[2:])
+		case "plot":
+			err = runPlot(os.Args[2:])
 		}
 	}
 	switch {
@@ -172,4 +180,25 @@ func runSame(args []string) error {
 		return fmt.Errorf("%s and %s differ in %d items", args[0], args[1], len(diffs))
 	}
 	return nil
+}
+
+// runPlot draws the table of a benchmarks page as a chart.
+func runPlot(args []string) error {
+	if len(args) != 2 {
+		return errUsage
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	rows, err := plot.Parse(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", args[0], err)
+	}
+	var b strings.Builder
+	if err := plot.SVG(&b, "pimsync against vdirsyncer: how many times faster, per phase (scripts/bench)", rows); err != nil {
+		return err
+	}
+	return os.WriteFile(args[1], []byte(b.String()), 0o644)
 }

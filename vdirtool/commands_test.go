@@ -248,6 +248,9 @@ func TestRepair(t *testing.T) {
 		{"piped from check", func(string) []string { return []string{"repair", "-"} },
 			func(t *testing.T, d string) string { _, out, _ := vdirtool(t, "check", "--json", d); return out }, 0, 2, true,
 			[]string{"no-uid.ics", "dup-b.ics"}},
+		{"piped from check, renaming (the README's)", func(string) []string { return []string{"repair", "--rename", "-"} },
+			func(t *testing.T, d string) string { _, out, _ := vdirtool(t, "check", "--json", d); return out }, 0, 3, true,
+			[]string{"no-uid.ics", "dup-b.ics", "..%2F..%2Fetc%2Fpasswd.ics"}},
 		{"piped, one item", func(string) []string { return []string{"repair", "-"} },
 			func(t *testing.T, d string) string {
 				return `{"path":"` + filepath.Join(d, "no-uid.ics") + `","problem":"no-uid","detail":""}` + "\n" +

@@ -228,3 +228,19 @@ func TestEveryCommandOnTestdata(t *testing.T) {
 		t.Errorf("split wrote %d files, want 6", len(entries))
 	}
 }
+
+// TestReadmePipeline: vdirtool check ROOT | jq -r 'select(.problem=="duplicate-uid") |
+// .path', from the README, with the filter in Go: the two files sharing a UID. (The
+// README's check --json | repair --rename - is TestRepair's.)
+func TestReadmePipeline(t *testing.T) {
+	_, out, _ := vdirtool(t, "check", testdata)
+	var paths []string
+	for _, o := range jsonLines(t, out) {
+		if o["problem"] == "duplicate-uid" {
+			paths = append(paths, filepath.Base(o["path"].(string)))
+		}
+	}
+	if !reflect.DeepEqual(paths, []string{"dup-a.ics", "dup-b.ics"}) {
+		t.Errorf("duplicate-uid paths %q", paths)
+	}
+}

@@ -71,8 +71,11 @@ func explain(op, u, etag string, err error) error {
 		return &conflictError{fmt.Sprintf("%s %s: an item exists there already (412 Precondition Failed); to replace it, give --if-match with its etag", op, u), err}
 	case errors.Is(err, storage.ErrPrecondition):
 		return &conflictError{fmt.Sprintf("%s %s: the item is no longer at etag %s: it changed or was deleted meanwhile (412 Precondition Failed); read it again", op, u, etag), err}
+	case errors.Is(err, storage.ErrWeakEtag) && op == "rm":
+		return &conflictError{fmt.Sprintf("%s %s: etag %s is weak, and a conditional delete needs a strong one; use --force to delete unconditionally", op, u, etag), err}
 	case errors.Is(err, storage.ErrWeakEtag):
-		return &conflictError{fmt.Sprintf("%s %s: etag %s is weak, and a conditional write needs a strong one; use --force to write unconditionally", op, u, etag), err}
+		// put and repair have no unconditional form: a write could lose a change.
+		return &conflictError{fmt.Sprintf("%s %s: etag %s is weak, and a conditional write needs a strong one, which this server does not give for the item; pimsync sync can update it (it reads the item again and compares just before writing)", op, u, etag), err}
 	case errors.As(err, &se) && se.Code == http.StatusConflict:
 		return fmt.Errorf("%s: refused (409 Conflict: another item of the collection may have the same UID): %w", op, err)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/pimsync-go/libsync/cli"
 	"github.com/pimsync-go/libsync/config"
@@ -18,7 +19,7 @@ type fetchCmd struct {
 	Vdir           string   `name:"vdir" type:"existingdir" placeholder:"COLLECTION" help:"Write the items into this vdir collection, adding, updating and removing files so that it mirrors the feed."`
 	Cache          string   `placeholder:"FILE" help:"Keep the feed's ETag and Last-Modified in FILE, so that the next run asks only for a changed feed (an unchanged one costs one 304 and changes nothing)."`
 	Username       string   `short:"u" env:"WEBCALFETCH_USERNAME" placeholder:"USER" help:"User name; the password comes from --password-cmd or $WEBCALFETCH_PASSWORD."`
-	PasswordCmd    string   `name:"password-cmd" placeholder:"CMD" help:"Shell command that prints the password."`
+	PasswordCmd    string   `name:"password-cmd" placeholder:"CMD" help:"Shell command whose first line of output is the password (as pass show prints it)."`
 	TLSRoot        string   `name:"tls-root" placeholder:"FILE" help:"PEM file of certificate authorities to trust instead of the system's."`
 	TLSFingerprint string   `name:"tls-fingerprint" placeholder:"SHA256" help:"SHA-256 fingerprint of the server's certificate (for self-signed ones)."`
 	AuthCert       []string `name:"auth-cert" sep:"none" placeholder:"FILE" help:"Client certificate: a PEM bundle, or the certificate and then the key (repeat the flag)."`
@@ -77,7 +78,9 @@ func (cmd *fetchCmd) client(e *cli.Env) (*dav.Client, error) {
 		if err != nil {
 			return nil, err
 		}
-		password = p
+		// As davcli's: pass(1) and its kind print other fields after the password.
+		p, _, _ = strings.Cut(p, "\n")
+		password = strings.TrimSuffix(p, "\r")
 	}
 	hc, err := dav.NewHTTPClient(dav.HTTPOptions{TLSRoot: cmd.TLSRoot, TLSFingerprint: cmd.TLSFingerprint, AuthCert: cmd.AuthCert})
 	if err != nil {

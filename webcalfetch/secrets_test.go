@@ -40,7 +40,7 @@ func TestSecretsNotPrinted(t *testing.T) {
 		code int
 	}{
 		{"env", fromEnv, []string{"-u", "alice", srv.URL + "/feed.ics"}, 0},
-		{"cmd", "", []string{"-u", "bob", "--password-cmd", "printf %s " + fromCmd, srv.URL + "/feed.ics"}, 0},
+		{"cmd", "", []string{"-u", "bob", "--password-cmd", "printf '%s\\nuser: bob\\n' " + fromCmd, srv.URL + "/feed.ics"}, 0},
 		{"url", "", []string{withUser + "/feed.ics"}, 0},
 		{"refused", fromEnv, []string{"-u", "alice", srv.URL + "/refuse.ics"}, 1},
 		{"refused url", "", []string{withUser + "/refuse.ics"}, 1},

@@ -15,7 +15,7 @@ import (
 
 type putCmd struct {
 	Href    string `arg:"" help:"Item URL or href."`
-	File    string `arg:"" optional:"" default:"-" help:"The item: a file, or - for standard input (the default)."`
+	File    string `arg:"" optional:"" complete:"files" default:"-" help:"The item: a file, or - for standard input (the default)."`
 	Create  bool   `help:"Create a new item; fails if one is there (If-None-Match: *)."`
 	IfMatch string `name:"if-match" placeholder:"ETAG" help:"Replace the item only if its etag is still ETAG (If-Match)."`
 }

@@ -26,17 +26,18 @@ type grammar struct {
 	cli.Globals
 	connFlags
 
-	Collections collectionsCmd `cmd:"" help:"List the calendars and address books of an account (a server, principal or home set URL)."`
-	Ls          lsCmd          `cmd:"" help:"List a collection's items: href, etag, content type (and UID with --uid)."`
-	Get         getCmd         `cmd:"" help:"Write an item's exact bytes to standard output."`
-	Put         putCmd         `cmd:"" help:"Store an item: a new one (--create) or over the version with an etag (--if-match)."`
-	Rm          rmCmd          `cmd:"" help:"Delete an item if its etag is still the one given (--if-match)."`
-	Mkcol       mkcolCmd       `cmd:"" help:"Create a calendar or an address book."`
-	Props       propsCmd       `cmd:"" help:"Show a collection's properties: displayname, color, description, order."`
-	Proppatch   proppatchCmd   `cmd:"" help:"Set a collection property (an empty value removes it)."`
-	Changes     changesCmd     `cmd:"" help:"List what changed in a collection since a sync token (RFC 6578), and the new token."`
-	Repair      repairCmd      `cmd:"" help:"Give new UIDs to items without one or sharing one; only the UID lines change."`
-	Version     cli.VersionCmd `cmd:"" help:"Print the version."`
+	Collections collectionsCmd    `cmd:"" help:"List the calendars and address books of an account (a server, principal or home set URL)."`
+	Ls          lsCmd             `cmd:"" help:"List a collection's items: href, etag, content type (and UID with --uid)."`
+	Get         getCmd            `cmd:"" help:"Write an item's exact bytes to standard output."`
+	Put         putCmd            `cmd:"" help:"Store an item: a new one (--create) or over the version with an etag (--if-match)."`
+	Rm          rmCmd             `cmd:"" help:"Delete an item if its etag is still the one given (--if-match)."`
+	Mkcol       mkcolCmd          `cmd:"" help:"Create a calendar or an address book."`
+	Props       propsCmd          `cmd:"" help:"Show a collection's properties: displayname, color, description, order."`
+	Proppatch   proppatchCmd      `cmd:"" help:"Set a collection property (an empty value removes it)."`
+	Changes     changesCmd        `cmd:"" help:"List what changed in a collection since a sync token (RFC 6578), and the new token."`
+	Repair      repairCmd         `cmd:"" help:"Give new UIDs to items without one or sharing one; only the UID lines change."`
+	Completion  cli.CompletionCmd `cmd:"" help:"Print the completion script for bash, zsh or fish."`
+	Version     cli.VersionCmd    `cmd:"" help:"Print the version."`
 }
 
 var tool = cli.Tool{

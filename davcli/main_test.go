@@ -100,3 +100,44 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, errOut)
 	}
 }
+
+// TestCompletion: --storage completes the caldav and carddav storages of pimsync.conf,
+// not the vdirs (TestShells in libsync/cli runs the scripts in the shells).
+func TestCompletion(t *testing.T) {
+	conf := filepath.Join(t.TempDir(), "pimsync.conf")
+	if err := os.WriteFile(conf, []byte(`status_path /tmp/s
+storage local {
+	type vdir/vcard
+	path /tmp/contacts
+}
+storage fastmail {
+	type carddav
+	url https://carddav.fastmail.com/
+}
+storage nextcloud {
+	type caldav
+	url https://cloud.example.com/remote.php/dav/
+}
+pair contacts {
+	storage_a local
+	storage_b fastmail
+	collections from b
+}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"-c", conf, "ls", "--storage", ""}, "words\nfastmail\nnextcloud\n"},
+		{[]string{"--config=" + conf, "--storage", "n"}, "words\nnextcloud\n"},
+		{[]string{"put", "https://dav.example.com/cal/a.ics", ""}, "files\n"},
+		{[]string{"proppatch", "https://dav.example.com/cal/", "d"}, "words\ndisplayname\ndescription\n"},
+	} {
+		code, out, errOut := davcli(t, "", append([]string{"__complete", "bash"}, tt.words...)...)
+		if code != 0 || out != tt.want {
+			t.Errorf("%q: exit %d, got %q (%s), want %q", tt.words, code, out, errOut, tt.want)
+		}
+	}
+}

@@ -18,8 +18,9 @@ var version = "devel"
 // so that `pimsync-discover alice@example.com` works.
 type grammar struct {
 	cli.Globals
-	Find    findCmd        `cmd:"" default:"withargs" help:"Find the services of an email address, a domain or a URL, and their collections (the default command)."`
-	Version cli.VersionCmd `cmd:"" help:"Print the version."`
+	Find       findCmd           `cmd:"" default:"withargs" help:"Find the services of an email address, a domain or a URL, and their collections (the default command)."`
+	Completion cli.CompletionCmd `cmd:"" help:"Print the completion script for bash, zsh or fish."`
+	Version    cli.VersionCmd    `cmd:"" help:"Print the version."`
 }
 
 var tool = cli.Tool{

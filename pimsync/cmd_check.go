@@ -10,7 +10,7 @@ import (
 
 // checkCmd is "pimsync check".
 type checkCmd struct {
-	Pairs []string `arg:"" optional:"" name:"pair" help:"Pairs to check (default: all)."`
+	Pairs []string `arg:"" optional:"" name:"pair" complete:"pairs" help:"Pairs to check (default: all)."`
 }
 
 // checked is one line of check's output: one storage and whether it is usable.

@@ -15,7 +15,7 @@ import (
 // daemonCmd is "pimsync daemon".
 type daemonCmd struct {
 	ReadyFD int      `short:"r" name:"ready-fd" placeholder:"FD" default:"-1" help:"Write READY=1 to descriptor FD once ready, then close it (s6, dinit); also READY_FD. systemd's NOTIFY_SOCKET is used when set."`
-	Pairs   []string `arg:"" optional:"" name:"pair" help:"Pairs to keep in sync (default: all)."`
+	Pairs   []string `arg:"" optional:"" name:"pair" complete:"pairs" help:"Pairs to keep in sync (default: all)."`
 }
 
 // Run keeps the pairs in sync until SIGTERM or SIGINT, which let the syncs under way

@@ -10,7 +10,7 @@ import (
 
 // discoverCmd is "pimsync discover".
 type discoverCmd struct {
-	Pairs []string `arg:"" optional:"" name:"pair" help:"Pairs to look at (default: all)."`
+	Pairs []string `arg:"" optional:"" name:"pair" complete:"pairs" help:"Pairs to look at (default: all)."`
 }
 
 // discovered is one line of discover's output: one collection of a pair.

@@ -14,7 +14,7 @@ import (
 // migrateCmd is "pimsync migrate-config": a vdirsyncer configuration in, an equivalent
 // pimsync.conf out. It writes no file: the user reads the result, then puts it in place.
 type migrateCmd struct {
-	File string `arg:"" optional:"" help:"The vdirsyncer configuration (default: as vdirsyncer finds it: $VDIRSYNCER_CONFIG, ~/.vdirsyncer/config, $XDG_CONFIG_HOME/vdirsyncer/config); - reads standard input."`
+	File string `arg:"" optional:"" complete:"files" help:"The vdirsyncer configuration (default: as vdirsyncer finds it: $VDIRSYNCER_CONFIG, ~/.vdirsyncer/config, $XDG_CONFIG_HOME/vdirsyncer/config); - reads standard input."`
 }
 
 // Run prints the translation on standard output and each warning, with the line of

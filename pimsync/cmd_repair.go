@@ -15,7 +15,7 @@ import (
 // repairCmd is "pimsync repair": new UIDs for the items of a storage that have none or
 // share one, which a sync cannot tell apart and leaves alone.
 type repairCmd struct {
-	Storage     string   `arg:"" help:"A storage of the configuration (vdir, caldav or carddav)."`
+	Storage     string   `arg:"" complete:"storages" help:"A storage of the configuration (vdir, caldav or carddav)."`
 	Collections []string `arg:"" optional:"" name:"collection" help:"Only these collections (by id, as pimsync discover and vdirtool collections name them); default: all."`
 	DryRun      bool     `short:"n" name:"dry-run" help:"Show what would be repaired; write nothing."`
 }

@@ -20,7 +20,7 @@ import (
 
 // resolveCmd is "pimsync resolve-conflicts".
 type resolveCmd struct {
-	Pairs []string `arg:"" optional:"" name:"pair" help:"Pairs, or PAIR/COLLECTION, whose conflicts to settle (default: all)."`
+	Pairs []string `arg:"" optional:"" name:"pair" complete:"pairs" help:"Pairs, or PAIR/COLLECTION, whose conflicts to settle (default: all)."`
 }
 
 // Run settles every conflict of the target pairs with the pair's conflict_resolution

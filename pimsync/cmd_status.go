@@ -12,7 +12,7 @@ import (
 
 // statusCmd is "pimsync status".
 type statusCmd struct {
-	Pairs []string `arg:"" optional:"" name:"pair" help:"Pairs to report on (default: all)."`
+	Pairs []string `arg:"" optional:"" name:"pair" complete:"pairs" help:"Pairs to report on (default: all)."`
 }
 
 // pairStatus is one line of status's output: one pair, as its status file has it.

@@ -18,7 +18,7 @@ import (
 // syncCmd is "pimsync sync".
 type syncCmd struct {
 	DryRun bool     `short:"n" help:"Print what would be done and change nothing."`
-	Pairs  []string `arg:"" optional:"" name:"pair" help:"Pairs, or PAIR/COLLECTION, to sync (default: all)."`
+	Pairs  []string `arg:"" optional:"" name:"pair" complete:"pairs" help:"Pairs, or PAIR/COLLECTION, to sync (default: all)."`
 }
 
 // summary is one line of sync's output: what happened to one collection.

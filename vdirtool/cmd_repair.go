@@ -16,7 +16,7 @@ import (
 )
 
 type repairCmd struct {
-	Path   string `arg:"" help:"Storage root or collection directory, or - to repair the items named by 'vdirtool check --json' lines on standard input."`
+	Path   string `arg:"" complete:"dirs" help:"Storage root or collection directory, or - to repair the items named by 'vdirtool check --json' lines on standard input."`
 	DryRun bool   `short:"n" name:"dry-run" help:"Show what would change; write nothing."`
 	Rename bool   `help:"Also rename repaired items, and items with unsafe file names, to a safe name made from their UID (never over an existing file)."`
 }

@@ -15,7 +15,7 @@ import (
 )
 
 type splitCmd struct {
-	File       string `arg:"" help:"An .ics or .vcf file holding many items; - reads standard input."`
+	File       string `arg:"" complete:"files" help:"An .ics or .vcf file holding many items; - reads standard input."`
 	Collection string `arg:"" type:"path" help:"Collection directory to write the items into; made when it is not there (its parent must be)."`
 	Replace    bool   `help:"Replace an item whose UID the collection has already, instead of skipping it."`
 }

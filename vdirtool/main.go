@@ -21,16 +21,17 @@ type grammar struct {
 	cli.Globals
 	Ext string `placeholder:"EXT" help:"Item file extension, without the dot (default: ics or vcf, whichever the directory holds more of)."`
 
-	Collections collectionsCmd `cmd:"" help:"List the collections of a storage root with their metadata."`
-	Ls          lsCmd          `cmd:"" help:"List the items of a collection with their UID, etag and component."`
-	Check       checkCmd       `cmd:"" help:"Report problems in a storage root or a collection."`
-	Show        showCmd        `cmd:"" help:"Show an item: UID, component, summary, start and recurrence."`
-	Stats       statsCmd       `cmd:"" help:"Count the items of each collection by component, with sizes and the oldest and newest start."`
-	Props       propsCmd       `cmd:"" help:"Read or write a collection's metadata (displayname, color, description, order)."`
-	Repair      repairCmd      `cmd:"" help:"Give new UIDs to items without one or sharing one, changing only the UID line."`
-	Split       splitCmd       `cmd:"" help:"Write each item of an .ics or .vcf file into a collection as its own file."`
-	Cat         catCmd         `cmd:"" help:"Print a collection's items joined into one .ics or .vcf file."`
-	Version     cli.VersionCmd `cmd:"" help:"Print the version."`
+	Collections collectionsCmd    `cmd:"" help:"List the collections of a storage root with their metadata."`
+	Ls          lsCmd             `cmd:"" help:"List the items of a collection with their UID, etag and component."`
+	Check       checkCmd          `cmd:"" help:"Report problems in a storage root or a collection."`
+	Show        showCmd           `cmd:"" help:"Show an item: UID, component, summary, start and recurrence."`
+	Stats       statsCmd          `cmd:"" help:"Count the items of each collection by component, with sizes and the oldest and newest start."`
+	Props       propsCmd          `cmd:"" help:"Read or write a collection's metadata (displayname, color, description, order)."`
+	Repair      repairCmd         `cmd:"" help:"Give new UIDs to items without one or sharing one, changing only the UID line."`
+	Split       splitCmd          `cmd:"" help:"Write each item of an .ics or .vcf file into a collection as its own file."`
+	Cat         catCmd            `cmd:"" help:"Print a collection's items joined into one .ics or .vcf file."`
+	Completion  cli.CompletionCmd `cmd:"" help:"Print the completion script for bash, zsh or fish."`
+	Version     cli.VersionCmd    `cmd:"" help:"Print the version."`
 }
 
 var tool = cli.Tool{

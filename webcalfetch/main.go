@@ -19,8 +19,9 @@ var version = "devel"
 // grammar is webcalfetch's command line.
 type grammar struct {
 	cli.Globals
-	Fetch   fetchCmd       `cmd:"" default:"withargs" help:"Fetch a feed and print its items, or mirror them into a vdir collection (the default command)."`
-	Version cli.VersionCmd `cmd:"" help:"Print the version."`
+	Fetch      fetchCmd          `cmd:"" default:"withargs" help:"Fetch a feed and print its items, or mirror them into a vdir collection (the default command)."`
+	Completion cli.CompletionCmd `cmd:"" help:"Print the completion script for bash, zsh or fish."`
+	Version    cli.VersionCmd    `cmd:"" help:"Print the version."`
 }
 
 var tool = cli.Tool{

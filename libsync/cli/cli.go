@@ -103,9 +103,13 @@ func (t Tool) KongOptions() []kong.Option {
 
 // Run parses args into g, sets up logging, runs the selected command's Run method and
 // returns the exit status: a parse error is ExitUsage with a hint, an error from the
-// command is printed and ExitFailure. Run methods may take the *Env and g itself (as its
+// command is printed and ExitFailure. A shell's completion request (see CompletionCmd)
+// is answered instead of parsed. Run methods may take the *Env and g itself (as its
 // own pointer type), for flags the tool adds beside Globals.
 func (t Tool) Run(ctx context.Context, g grammar, args []string, stdout, stderr io.Writer) (code int) {
+	if len(args) > 0 && args[0] == completeArg {
+		return t.complete(g, args[1:], stdout)
+	}
 	parser, err := kong.New(g, append(t.KongOptions(),
 		kong.Writers(stdout, stderr),
 		kong.Exit(func(code int) { panic(exitCode(code)) }),

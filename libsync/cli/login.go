@@ -17,7 +17,7 @@ import (
 type DAVFlags struct {
 	Username       string   `short:"u" env:"DAVCLI_USERNAME" placeholder:"USER" help:"User name; the password comes from --password-cmd or $DAVCLI_PASSWORD."`
 	PasswordCmd    string   `name:"password-cmd" placeholder:"CMD" help:"Shell command whose first line of output is the password (as pass show prints it)."`
-	Storage        string   `placeholder:"NAME" help:"Take the URL, credentials and TLS settings of this caldav or carddav storage of pimsync.conf; flags and environment still win."`
+	Storage        string   `placeholder:"NAME" complete:"dav-storages" help:"Take the URL, credentials and TLS settings of this caldav or carddav storage of pimsync.conf; flags and environment still win."`
 	Config         string   `short:"c" placeholder:"FILE" help:"pimsync.conf for --storage (default: $XDG_CONFIG_HOME/pimsync/pimsync.conf, else ~/.config/pimsync/pimsync.conf)."`
 	TLSRoot        string   `name:"tls-root" placeholder:"FILE" help:"PEM file of certificate authorities to trust instead of the system's."`
 	TLSFingerprint string   `name:"tls-fingerprint" placeholder:"SHA256" help:"SHA-256 fingerprint of the server's certificate (for self-signed ones)."`

@@ -406,14 +406,7 @@ func valueKind(v *kong.Value) string {
 // the configuration at path (the default one when empty), or none when it cannot be
 // read: completion is no place to report a broken file, check is.
 func configNames(kind, path string) []string {
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return nil
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
+	cfg, _, err := readConfig(path)
 	if err != nil {
 		return nil
 	}

@@ -16,14 +16,7 @@ import (
 // warning, not a refusal: the user may accept the risk (a single-user machine), and
 // refusing would break a working setup.
 func LoadConfig(path string) (*config.Config, error) {
-	if path == "" {
-		p, err := config.DefaultPath()
-		if err != nil {
-			return nil, &UsageError{Err: err}
-		}
-		path = p
-	}
-	cfg, err := config.Load(path)
+	cfg, path, err := readConfig(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, &UsageError{Err: fmt.Errorf("no configuration at %s (give one with -c FILE)", path)}
 	}
@@ -37,4 +30,19 @@ func LoadConfig(path string) (*config.Config, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// readConfig reads pimsync.conf at path, or at config.DefaultPath when path is empty,
+// and returns it with the path it read; it warns of nothing, so completion can use it
+// without printing over the command line.
+func readConfig(path string) (*config.Config, string, error) {
+	if path == "" {
+		p, err := config.DefaultPath()
+		if err != nil {
+			return nil, "", err
+		}
+		path = p
+	}
+	cfg, err := config.Load(path)
+	return cfg, path, err
 }

@@ -2,8 +2,10 @@ package item
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -83,6 +85,11 @@ func FuzzHash(f *testing.F) {
 		}
 		if Hash(refold(data, 5)) != h {
 			t.Fatal("refolding changed the hash")
+		}
+		info, err := Inspect(data)
+		info2, h2, err2 := InspectHash(data)
+		if h2 != h || !reflect.DeepEqual(info2, info) || fmt.Sprint(err2) != fmt.Sprint(err) {
+			t.Fatalf("InspectHash gave %q %+v %v, Hash and Inspect %q %+v %v", h2, info2, err2, h, info, err)
 		}
 	})
 }

@@ -171,3 +171,44 @@ func TestHashGolden(t *testing.T) {
 		t.Errorf("hashes changed:\n%s\nwant:\n%s", got.String(), want)
 	}
 }
+
+// benchItems returns the items under testdata/hash, for the benchmarks.
+func benchItems(b *testing.B) (items [][]byte, size int64) {
+	files, err := filepath.Glob("testdata/hash/*")
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no items under testdata/hash: %v", err)
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		items = append(items, data)
+		size += int64(len(data))
+	}
+	return items, size
+}
+
+// BenchmarkRead: a sync inspects and hashes every item it reads, so this is most of
+// what an initial sync of two vdirs costs beyond the kernel's work.
+func BenchmarkRead(b *testing.B) {
+	items, size := benchItems(b)
+	for _, bm := range []struct {
+		name string
+		fn   func([]byte)
+	}{
+		{"Hash", func(d []byte) { Hash(d) }},
+		{"Inspect", func(d []byte) { Inspect(d) }},
+		{"InspectHash", func(d []byte) { InspectHash(d) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(size)
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, data := range items {
+					bm.fn(data)
+				}
+			}
+		})
+	}
+}

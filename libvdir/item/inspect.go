@@ -77,6 +77,19 @@ type frame struct {
 // Inspect always returns what it could learn; the error, a *SyntaxError, reports the
 // first structural problem found.
 func Inspect(data []byte) (Info, error) {
+	return inspect(data, Unfold(data))
+}
+
+// InspectHash returns what Inspect and Hash return, reading the item once: a sync
+// wants both of every item it reads.
+func InspectHash(data []byte) (Info, string, error) {
+	lines := Unfold(data)
+	info, err := inspect(data, lines)
+	return info, hash(data, lines), err
+}
+
+// inspect is Inspect on the lines Unfold made of data.
+func inspect(data []byte, lines []Line) (Info, error) {
 	var info Info
 	var firstErr *SyntaxError
 	fail := func(line int, format string, args ...any) {
@@ -91,12 +104,12 @@ func Inspect(data []byte) (Info, error) {
 		fail(invalidUTF8Line(data), "text is not valid UTF-8")
 	}
 
-	lines := Unfold(data)
 	if len(lines) == 0 {
 		fail(0, "empty item")
 	}
 	var stack []frame
-	inMain := 0 // number of open main components (nested ones count once)
+	inMain := 0          // number of open main components (nested ones count once)
+	var nameBuf [32]byte // most names fit: no allocation to look at one
 	for _, l := range lines {
 		head, value, ok := splitValue(l.Text)
 		if !ok {
@@ -107,8 +120,8 @@ func Inspect(data []byte) (Info, error) {
 			fail(l.Num, "invalid property name %q", clip(head))
 			continue
 		}
-		name, _ := propName(head)
-		switch name {
+		name := appendUpper(nameBuf[:0], baseName(head))
+		switch string(name) {
 		case "BEGIN":
 			comp := upper(bytes.TrimSpace(value))
 			if comp == "" {
@@ -146,7 +159,7 @@ func Inspect(data []byte) (Info, error) {
 				continue
 			}
 			top := &stack[len(stack)-1]
-			if name == "UID" && top.main && !top.uid {
+			if string(name) == "UID" && top.main && !top.uid {
 				uid := string(bytes.TrimSpace(value))
 				if uid == "" {
 					continue // an empty UID names nothing

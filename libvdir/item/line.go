@@ -2,7 +2,6 @@ package item
 
 import (
 	"bytes"
-	"strings"
 )
 
 // A Line is one logical content line of an item.
@@ -35,16 +34,26 @@ func Unfold(data []byte) []Line {
 		}
 		lines[last].Text = append(lines[last].Text, more...)
 	}
-	for num := 1; len(data) > 0; num++ {
-		var phys []byte
-		if i := bytes.IndexAny(data, "\r\n"); i >= 0 {
-			end := i + 1
-			if data[i] == '\r' && end < len(data) && data[end] == '\n' {
-				end++
+	// The next LF and CR at or after pos, or len(data) when there is none: each is
+	// looked for again only once passed, so a file of lone CRs (or of LFs alone) is
+	// still scanned once.
+	n := len(data)
+	lf, cr := -1, -1
+	for num, pos := 1, 0; pos < n; num++ {
+		if lf < pos {
+			lf = indexFrom(data, pos, '\n')
+		}
+		if cr < pos {
+			cr = indexFrom(data, pos, '\r')
+		}
+		i := min(lf, cr)
+		phys := data[pos:i]
+		pos = i
+		if i < n {
+			pos++
+			if data[i] == '\r' && pos < n && data[pos] == '\n' {
+				pos++
 			}
-			phys, data = data[:i], data[end:]
-		} else {
-			phys, data = data, nil
 		}
 
 		if len(lines) > 0 && len(phys) > 0 && (phys[0] == ' ' || phys[0] == '\t') {
@@ -53,9 +62,9 @@ func Unfold(data []byte) []Line {
 		}
 		if len(lines) == 0 {
 			// Nothing to continue: indentation before the first line is not content.
-			phys = bytes.TrimLeft(phys, " \t")
+			phys = trimBlank(phys)
 		}
-		if len(bytes.TrimLeft(phys, " \t")) == 0 {
+		if len(trimBlank(phys)) == 0 {
 			// Blank lines are dropped before a soft break can join them, so that how
 			// many there are (and so how line breaks are written) never matters.
 			continue
@@ -73,6 +82,23 @@ func Unfold(data []byte) []Line {
 		owned = false
 	}
 	return lines
+}
+
+// trimBlank drops the spaces and tabs at the start of b; bytes.TrimLeft would build
+// its set of two for every line.
+func trimBlank(b []byte) []byte {
+	for len(b) > 0 && (b[0] == ' ' || b[0] == '\t') {
+		b = b[1:]
+	}
+	return b
+}
+
+// indexFrom returns the index of the first c in data at or after from, or len(data).
+func indexFrom(data []byte, from int, c byte) int {
+	if i := bytes.IndexByte(data[from:], c); i >= 0 {
+		return from + i
+	}
+	return len(data)
 }
 
 // isQuotedPrintable reports whether a content line declares the vCard 2.1
@@ -159,13 +185,6 @@ func appendUpper(dst, b []byte) []byte {
 		dst = append(dst, upperByte(c))
 	}
 	return dst
-}
-
-// writeUpper writes b to w with ASCII letters upper-cased.
-func writeUpper(w *strings.Builder, b []byte) {
-	for _, c := range b {
-		w.WriteByte(upperByte(c))
-	}
 }
 
 // upper returns b as an upper-case ASCII string; other bytes are kept.

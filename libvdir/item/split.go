@@ -221,7 +221,7 @@ func (f *feed) note(c *component, depth int, name string, params, value []byte) 
 	for _, p := range splitOutsideQuotes(params, ';') {
 		k, v, ok := bytes.Cut(p, []byte{'='})
 		if ok && upper(bytes.TrimSpace(k)) == "TZID" {
-			tz := unquote(v)
+			tz := string(unquote(v))
 			if !contains(c.tzids, tz) {
 				c.tzids = append(c.tzids, tz)
 			}

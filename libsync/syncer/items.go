@@ -503,11 +503,11 @@ func inspect(it storage.Item) learned {
 	if it.Err != nil {
 		return learned{}
 	}
-	info, err := item.Inspect(it.Data)
+	info, hash, err := item.InspectHash(it.Data)
 	if info.Components == 0 {
 		return learned{info: info, err: err}
 	}
-	return learned{info: info, err: err, hash: item.Hash(it.Data)}
+	return learned{info: info, err: err, hash: hash}
 }
 
 // learn records a fetched item's ident and hash.

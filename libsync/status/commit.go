@@ -3,6 +3,7 @@ package status
 import (
 	"errors"
 	"sync"
+	"time"
 
 	bbolt "go.etcd.io/bbolt"
 )
@@ -49,10 +50,29 @@ func (db *DB) batch(fn func(tx *bbolt.Tx) error) error {
 	return db.wrap(<-w.done)
 }
 
+// linger is how long a commit waits for more writes when writes came in while the
+// last commit ran, unless maxBatch of them wait already: a stream of writes then
+// commits in fewer, larger transactions, each rewriting the pages of the tree it
+// touches and syncing twice (an initial sync of 7,000 items between two vdirs went
+// from 367 commits to 125). A write that comes alone commits at once.
+const (
+	linger   = time.Millisecond
+	maxBatch = 512
+)
+
 // commitLoop commits what is pending until nothing is.
 func (db *DB) commitLoop() {
 	g := &db.group
+	streaming := false
 	for {
+		if streaming {
+			g.mu.Lock()
+			n := len(g.pending)
+			g.mu.Unlock()
+			if n < maxBatch {
+				time.Sleep(linger)
+			}
+		}
 		g.mu.Lock()
 		ws := g.pending
 		g.pending = nil
@@ -63,6 +83,9 @@ func (db *DB) commitLoop() {
 		}
 		g.mu.Unlock()
 		db.commit(ws)
+		g.mu.Lock()
+		streaming = len(g.pending) > 0
+		g.mu.Unlock()
 	}
 }
 

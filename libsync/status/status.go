@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -97,12 +98,18 @@ func Path(dir, pair string) string {
 	return filepath.Join(dir, pair+".db")
 }
 
-// initialMmap is the address space a writable status file is mapped with at first.
+// initialMmap returns the address space a writable status file is mapped with at first.
 // bbolt maps a new file small and maps it again, bigger, each time it outgrows the map,
 // copying every node the writing transaction holds each time: a first sync of 5,000
 // items grows its file to 4 MiB, through several maps. It is address space only; what
-// is never read or written takes no memory.
-const initialMmap = 16 << 20
+// is never read or written takes no memory. On Windows bbolt grows the file itself to
+// the map's size, so there it maps as it always did.
+func initialMmap() int {
+	if runtime.GOOS == "windows" {
+		return 0
+	}
+	return 16 << 20
+}
 
 // Open is what a sync uses: it creates the file on the first sync and keeps other
 // syncs of the pair out until Close. When another one holds the pair it gives up after
@@ -117,7 +124,7 @@ func Open(dir, pair string) (*DB, error) {
 	}
 	warnWide(dir)
 	path := Path(dir, pair)
-	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout, InitialMmapSize: initialMmap})
+	b, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout, InitialMmapSize: initialMmap()})
 	if err != nil {
 		return nil, openError(path, pair, err)
 	}

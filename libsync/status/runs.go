@@ -1,6 +1,7 @@
 package status
 
 import (
+	"bytes"
 	"fmt"
 	"strconv"
 	"time"
@@ -119,6 +120,17 @@ func (db *DB) PutConflicts(key string, cs []Conflict) error {
 		for _, c := range cs {
 			rec = appendFields(rec, c.Ident, c.HrefA, c.HrefB)
 		}
+	}
+	// Most syncs leave the conflicts the last one left (most often none): they cost no
+	// commit, whose two fsyncs would be most of what a sync with nothing to do writes.
+	same := false
+	if err := db.view(func(tx *bbolt.Tx) error {
+		if b := subBucket(tx, key, bucketState); b != nil {
+			same = bytes.Equal(b.Get(keyConflicts), rec)
+		}
+		return nil
+	}); err != nil || same {
+		return err
 	}
 	return db.batch(func(tx *bbolt.Tx) error {
 		b, err := writableSub(tx, key, bucketState)

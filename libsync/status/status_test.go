@@ -976,6 +976,21 @@ func TestRunsAndConflicts(t *testing.T) {
 	if got, err := db.Conflicts("work"); err != nil || got != nil {
 		t.Errorf("Conflicts after clearing = %q, %v", got, err)
 	}
+	// The same conflicts again (none, as after most syncs) are not written again.
+	before := db.bolt.Stats()
+	if err := db.PutConflicts("work", nil); err != nil {
+		t.Fatal(err)
+	}
+	if after := db.bolt.Stats(); after.TxStats.GetWrite() != before.TxStats.GetWrite() {
+		n := after.TxStats.GetWrite() - before.TxStats.GetWrite()
+		t.Errorf("unchanged conflicts made %d writes", n)
+	}
+	if err := db.PutConflicts("work", cs); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Conflicts("work"); err != nil || !reflect.DeepEqual(got, cs) {
+		t.Errorf("Conflicts after recording again = %q, %v", got, err)
+	}
 }
 
 // TestDaemon: a daemon's mark on a pair is seen by others, keeps a second daemon out,

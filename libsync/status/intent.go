@@ -25,18 +25,37 @@ func (db *DB) PutIntents(key string, intents []Item) error {
 	if len(intents) == 0 {
 		return db.writable()
 	}
-	recs, err := encodeItems(key, intents)
-	if err != nil {
-		return db.wrap(err)
+	for _, it := range intents {
+		if it.Ident == "" {
+			return db.wrap(fmt.Errorf("mapping %s: item with an empty ident", show(key)))
+		}
 	}
-	return db.batch(func(tx *bbolt.Tx) error {
-		b, err := writableSub(tx, key, bucketIntents)
+	// In commits of intentChunk: one transaction of a whole initial sync's intents held
+	// every page it touched in memory at once (11 MiB more at the peak for 7,000 items).
+	// They are all committed before the first write starts, as one commit would be.
+	for len(intents) > 0 {
+		chunk := intents[:min(len(intents), intentChunk)]
+		intents = intents[len(chunk):]
+		recs, err := encodeItems(key, chunk)
+		if err != nil {
+			return db.wrap(err)
+		}
+		err = db.batch(func(tx *bbolt.Tx) error {
+			b, err := writableSub(tx, key, bucketIntents)
+			if err != nil {
+				return err
+			}
+			return putItems(b, chunk, recs)
+		})
 		if err != nil {
 			return err
 		}
-		return putItems(b, intents, recs)
-	})
+	}
+	return nil
 }
+
+// intentChunk is how many intents PutIntents commits at once.
+const intentChunk = 256
 
 // Intents returns the write intents that a sync of the mapping left behind, sorted by
 // Ident: writes it was about to make, may have made, and did not record. A corrupt one

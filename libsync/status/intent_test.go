@@ -1,6 +1,7 @@
 package status
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"testing"
@@ -74,5 +75,30 @@ func TestIntents(t *testing.T) {
 	}
 	if err := db.PutIntents("cal", []Item{{}}); err == nil {
 		t.Error("an intent with an empty ident was taken")
+	}
+}
+
+// TestIntentsMany: a sync's intents go in several commits (intentChunk each), all of
+// them, and an intent without an ident among them leaves none.
+func TestIntentsMany(t *testing.T) {
+	db := openT(t, t.TempDir(), "p")
+	if err := db.PutMapping(Mapping{Key: "cal", IDA: "a", IDB: "b"}); err != nil {
+		t.Fatal(err)
+	}
+	var many []Item
+	for i := range 2*intentChunk + 3 {
+		many = append(many, intent(fmt.Sprintf("u%04d", i), "1"))
+	}
+	if err := db.PutIntents("cal", append(slices.Clone(many), Item{})); err == nil {
+		t.Fatal("an intent with an empty ident was taken")
+	}
+	if its := mustIntents(t, db, "cal"); len(its) != 0 {
+		t.Fatalf("%d intents recorded from a list with a bad one", len(its))
+	}
+	if err := db.PutIntents("cal", many); err != nil {
+		t.Fatal(err)
+	}
+	if got := mustIntents(t, db, "cal"); !reflect.DeepEqual(got, many) {
+		t.Fatalf("got %d intents back of %d", len(got), len(many))
 	}
 }

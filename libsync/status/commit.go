@@ -63,17 +63,14 @@ const (
 // commitLoop commits what is pending until nothing is.
 func (db *DB) commitLoop() {
 	g := &db.group
-	streaming := false
-	for {
-		if streaming {
-			g.mu.Lock()
-			n := len(g.pending)
-			g.mu.Unlock()
-			if n < maxBatch {
-				time.Sleep(linger)
-			}
-		}
+	for round := 0; ; round++ {
 		g.mu.Lock()
+		// After a commit, what is pending came in while it ran.
+		if n := len(g.pending); round > 0 && n > 0 && n < maxBatch {
+			g.mu.Unlock()
+			time.Sleep(linger)
+			g.mu.Lock()
+		}
 		ws := g.pending
 		g.pending = nil
 		if len(ws) == 0 {
@@ -83,9 +80,6 @@ func (db *DB) commitLoop() {
 		}
 		g.mu.Unlock()
 		db.commit(ws)
-		g.mu.Lock()
-		streaming = len(g.pending) > 0
-		g.mu.Unlock()
 	}
 }
 

@@ -27,7 +27,7 @@ func (db *DB) PutIntents(key string, intents []Item) error {
 	}
 	for _, it := range intents {
 		if it.Ident == "" {
-			return db.wrap(fmt.Errorf("mapping %s: item with an empty ident", show(key)))
+			return db.wrap(errEmptyIdent(key))
 		}
 	}
 	// In commits of intentChunk: one transaction of a whole initial sync's intents held
@@ -52,6 +52,11 @@ func (db *DB) PutIntents(key string, intents []Item) error {
 		}
 	}
 	return nil
+}
+
+// errEmptyIdent refuses to record an item under no ident: it could never be found again.
+func errEmptyIdent(key string) error {
+	return fmt.Errorf("mapping %s: item with an empty ident", show(key))
 }
 
 // intentChunk is how many intents PutIntents commits at once.
@@ -101,7 +106,7 @@ func encodeItems(key string, items []Item) ([][]byte, error) {
 	recs := make([][]byte, len(items))
 	for i, it := range items {
 		if it.Ident == "" {
-			return nil, fmt.Errorf("mapping %s: item with an empty ident", show(key))
+			return nil, errEmptyIdent(key)
 		}
 		recs[i] = encodeItem(it)
 	}

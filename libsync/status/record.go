@@ -51,8 +51,7 @@ func decodeFields(v []byte, n int) ([]string, error) {
 	// One string for the whole record, which the fields slice: a sync reads every
 	// record of a collection, and one allocation each instead of one a field keeps a
 	// no-op of a thousand items clear of the garbage collector.
-	all := string(v[1:])
-	rest := all
+	rest := string(v[1:])
 	out := make([]string, n)
 	for i := range out {
 		l, w := binary.Uvarint([]byte(rest[:min(len(rest), binary.MaxVarintLen64)]))

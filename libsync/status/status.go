@@ -514,7 +514,7 @@ func readItem(k, v []byte) (Item, error) {
 // returns once the record is on disk.
 func (db *DB) PutItem(key string, it Item) error {
 	if it.Ident == "" {
-		return db.wrap(fmt.Errorf("mapping %s: item with an empty ident", show(key)))
+		return db.wrap(errEmptyIdent(key))
 	}
 	rec := encodeItem(it)
 	k := dbKey(it.Ident)

@@ -146,17 +146,10 @@ func TestHashCorpusDistinct(t *testing.T) {
 var update = flag.Bool("update", false, "rewrite testdata/hash.golden")
 
 func TestHashGolden(t *testing.T) {
-	files, err := filepath.Glob("testdata/hash/*")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no items under testdata/hash: %v", err)
-	}
+	files, items := hashCorpus(t)
 	var got strings.Builder
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		fmt.Fprintf(&got, "%s %s\n", filepath.Base(f), Hash(data))
+	for i, f := range files {
+		fmt.Fprintf(&got, "%s %s\n", filepath.Base(f), Hash(items[i]))
 	}
 	if *update {
 		if err := os.WriteFile("testdata/hash.golden", []byte(got.String()), 0o644); err != nil {
@@ -172,27 +165,31 @@ func TestHashGolden(t *testing.T) {
 	}
 }
 
-// benchItems returns the items under testdata/hash, for the benchmarks.
-func benchItems(b *testing.B) (items [][]byte, size int64) {
+// hashCorpus returns the files under testdata/hash and their contents.
+func hashCorpus(tb testing.TB) (files []string, items [][]byte) {
+	tb.Helper()
 	files, err := filepath.Glob("testdata/hash/*")
 	if err != nil || len(files) == 0 {
-		b.Fatalf("no items under testdata/hash: %v", err)
+		tb.Fatalf("no items under testdata/hash: %v", err)
 	}
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
-			b.Fatal(err)
+			tb.Fatal(err)
 		}
 		items = append(items, data)
-		size += int64(len(data))
 	}
-	return items, size
+	return files, items
 }
 
 // BenchmarkRead: a sync inspects and hashes every item it reads, so this is most of
 // what an initial sync of two vdirs costs beyond the kernel's work.
 func BenchmarkRead(b *testing.B) {
-	items, size := benchItems(b)
+	_, items := hashCorpus(b)
+	var size int64
+	for _, data := range items {
+		size += int64(len(data))
+	}
 	for _, bm := range []struct {
 		name string
 		fn   func([]byte)

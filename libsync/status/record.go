@@ -31,6 +31,17 @@ func dbKey(s string) []byte {
 	return append(k, sum[:]...)
 }
 
+// isKey reports whether k is dbKey(s), without building it: a sync checks the key of
+// every record it reads.
+func isKey(k []byte, s string) bool {
+	if len(s) <= maxPlainKey {
+		return string(k) == s
+	}
+	sum := sha256.Sum256([]byte(s))
+	return len(k) == maxPlainKey+len(sum) && string(k[:maxPlainKey]) == s[:maxPlainKey] &&
+		string(k[maxPlainKey:]) == string(sum[:])
+}
+
 func appendFields(b []byte, fields ...string) []byte {
 	for _, f := range fields {
 		b = binary.AppendUvarint(b, uint64(len(f)))
@@ -42,33 +53,46 @@ func appendFields(b []byte, fields ...string) []byte {
 // decodeFields copies n fields out of a record; v may be memory bbolt owns only for the
 // length of the transaction.
 func decodeFields(v []byte, n int) ([]string, error) {
+	out := make([]string, n)
+	if err := decodeInto(v, out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// decodeInto decodes a record of len(out) fields into out, which callers that know
+// the number keep on the stack.
+func decodeInto(v []byte, out []string) error {
 	if len(v) == 0 {
-		return nil, errors.New("empty record")
+		return errors.New("empty record")
 	}
 	if v[0] != recordV1 {
-		return nil, fmt.Errorf("unknown record version %d", v[0])
+		return fmt.Errorf("unknown record version %d", v[0])
 	}
 	// One string for the whole record, which the fields slice: a sync reads every
 	// record of a collection, and one allocation each instead of one a field keeps a
-	// no-op of a thousand items clear of the garbage collector.
+	// no-op of a thousand items clear of the garbage collector. The lengths are read
+	// from v, the bytes they count from the string.
 	rest := string(v[1:])
-	out := make([]string, n)
+	pos := 1
 	for i := range out {
-		l, w := binary.Uvarint([]byte(rest[:min(len(rest), binary.MaxVarintLen64)]))
+		l, w := binary.Uvarint(v[pos:min(len(v), pos+binary.MaxVarintLen64)])
 		if w <= 0 {
-			return nil, fmt.Errorf("field %d: bad length", i+1)
+			return fmt.Errorf("field %d: bad length", i+1)
 		}
+		pos += w
 		rest = rest[w:]
 		if l > uint64(len(rest)) {
-			return nil, fmt.Errorf("field %d: %d bytes past the end", i+1, l-uint64(len(rest)))
+			return fmt.Errorf("field %d: %d bytes past the end", i+1, l-uint64(len(rest)))
 		}
 		out[i] = rest[:l]
 		rest = rest[l:]
+		pos += int(l)
 	}
 	if len(rest) != 0 {
-		return nil, fmt.Errorf("%d bytes after the last field", len(rest))
+		return fmt.Errorf("%d bytes after the last field", len(rest))
 	}
-	return out, nil
+	return nil
 }
 
 // countFields counts the fields of a record of any length (a list), checking only that
@@ -96,8 +120,8 @@ func encodeItem(it Item) []byte {
 }
 
 func decodeItem(v []byte) (Item, error) {
-	f, err := decodeFields(v, 7)
-	if err != nil {
+	var f [7]string
+	if err := decodeInto(v, f[:]); err != nil {
 		return Item{}, err
 	}
 	if f[0] == "" {

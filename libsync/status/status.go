@@ -504,7 +504,7 @@ func readItem(k, v []byte) (Item, error) {
 		return Item{}, errors.New("a bucket where a record should be")
 	}
 	it, err := decodeItem(v)
-	if err == nil && string(dbKey(it.Ident)) != string(k) {
+	if err == nil && !isKey(k, it.Ident) {
 		err = errors.New("the record is for another ident")
 	}
 	return it, err

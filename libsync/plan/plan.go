@@ -14,6 +14,7 @@ package plan
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 )
 
@@ -163,16 +164,21 @@ func Items(in Input) Plan {
 		if dups[ident] {
 			continue
 		}
+		// Decided on copies on the stack: most idents need no action, and only an
+		// action keeps copies of its own.
+		var curv [2]Item
 		var cur [2]*Item
 		for s := A; s <= B; s++ {
 			if items := in.Items[s][ident]; len(items) == 1 {
-				it := items[0]
-				cur[s] = &it
+				curv[s] = items[0]
+				cur[s] = &curv[s]
 			}
 		}
+		var oldv Record
 		var old *Record
 		if r, ok := in.Status[ident]; ok {
-			old = &r
+			oldv = r
+			old = &oldv
 			if unreadable[A][r.Side[A].Href] || unreadable[B][r.Side[B].Href] {
 				continue
 			}
@@ -181,13 +187,22 @@ func Items(in Input) Plan {
 		if !ok {
 			continue
 		}
-		a.Ident, a.Cur, a.Old = ident, cur, old
+		a.Ident, a.Cur, a.Old = ident, [2]*Item{clone(cur[A]), clone(cur[B])}, clone(old)
 		p.Actions = append(p.Actions, readOnly(a, in.ReadOnly))
 	}
 	if why := emptySide(in, p.Actions); why != "" {
 		return Plan{Skipped: why, Duplicates: p.Duplicates}
 	}
 	return p
+}
+
+// clone returns a copy of *v on the heap, or nil for nil.
+func clone[T any](v *T) *T {
+	if v == nil {
+		return nil
+	}
+	c := *v
+	return &c
 }
 
 // decide applies the decision table to one ident.
@@ -297,23 +312,27 @@ func emptySide(in Input, actions []Action) string {
 }
 
 func idents(in Input) []string {
-	seen := map[string]bool{}
-	var out []string
-	add := func(id string) {
-		if !seen[id] {
-			seen[id] = true
+	// Usually both sides hold what the status knows: its idents, and the few new ones.
+	out := make([]string, 0, max(len(in.Items[A]), len(in.Items[B]), len(in.Status)))
+	for id := range in.Status {
+		out = append(out, id)
+	}
+	var added map[string]bool // new idents on a, for b's not to repeat them
+	for s := A; s <= B; s++ {
+		for id := range in.Items[s] {
+			if _, ok := in.Status[id]; ok || added[id] {
+				continue
+			}
+			if s == A {
+				if added == nil {
+					added = map[string]bool{}
+				}
+				added[id] = true
+			}
 			out = append(out, id)
 		}
 	}
-	for s := A; s <= B; s++ {
-		for id := range in.Items[s] {
-			add(id)
-		}
-	}
-	for id := range in.Status {
-		add(id)
-	}
-	sort.Strings(out)
+	slices.Sort(out)
 	return out
 }
 

@@ -27,6 +27,32 @@ type side struct {
 	errs       []error
 	// propsWritten is set when the sync changed a property on this side.
 	propsWritten bool
+	slab         []plan.Item // backs the one-item slices of items (see add)
+}
+
+// reserve makes room for n items, before a side with none yet learns them: a map that
+// grows as it fills rehashes every entry several times.
+func (sd *side) reserve(n int) {
+	if len(sd.items) == 0 {
+		sd.items = make(map[string][]plan.Item, n)
+		sd.slab = make([]plan.Item, 0, n)
+	}
+}
+
+// add records it under ident. Nearly every ident has one item: each gets a one-item
+// slice of a shared array instead of an allocation of its own, and a second item
+// under the same ident (a duplicate UID) copies the slice out.
+func (sd *side) add(ident string, it plan.Item) {
+	if cur := sd.items[ident]; len(cur) > 0 {
+		sd.items[ident] = append(cur, it)
+		return
+	}
+	if len(sd.slab) == cap(sd.slab) {
+		sd.slab = make([]plan.Item, 0, 256)
+	}
+	sd.slab = append(sd.slab, it)
+	n := len(sd.slab)
+	sd.items[ident] = sd.slab[n-1 : n : n]
 }
 
 // items syncs the items and properties of one mapped collection.
@@ -55,7 +81,7 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 		r.Err = err
 		return
 	}
-	in := plan.Input{Status: map[string]plan.Record{}, Options: p.Options}
+	in := plan.Input{Status: make(map[string]plan.Record, len(records)), Options: p.Options}
 	for _, rec := range records {
 		in.Status[rec.Ident] = fromStatus(rec)
 	}
@@ -171,15 +197,16 @@ func (p *Pair) unchanged(key string, s plan.Side, version string) (bool, error) 
 // reset forgets what a failed attempt learned, before listing again.
 func (sd *side) reset() {
 	sd.release()
-	sd.items, sd.data = map[string][]plan.Item{}, map[string][]byte{}
+	sd.items, sd.data, sd.slab = map[string][]plan.Item{}, map[string][]byte{}, nil
 	sd.unreadable, sd.errs = nil, nil
 }
 
 // fromStatus fills a side that has not changed with what the status recorded of it.
 func (sd *side) fromStatus(s plan.Side, records []status.Item) {
+	sd.reserve(len(records))
 	for _, rec := range records {
 		if it := statusSide(rec, s); it.Href != "" {
-			sd.items[rec.Ident] = append(sd.items[rec.Ident], plan.Item{Href: it.Href, Etag: it.Etag, Hash: it.Hash})
+			sd.add(rec.Ident, plan.Item{Href: it.Href, Etag: it.Etag, Hash: it.Hash})
 		}
 	}
 }
@@ -282,6 +309,9 @@ func (p *Pair) records(key string, col [2]plan.Collection) ([]status.Item, error
 	}
 	m := status.Mapping{Key: key, IDA: col[plan.A].ID, HrefA: col[plan.A].Href, IDB: col[plan.B].ID, HrefB: col[plan.B].Href}
 	if ok && old.HrefA == m.HrefA && old.HrefB == m.HrefB {
+		if records, ok := p.prefetched.takeRecords(key); ok {
+			return records, nil
+		}
 		return p.Status.Items(key)
 	}
 	if ok {
@@ -355,11 +385,12 @@ func (p *Pair) readChanges(ctx context.Context, s plan.Side, sd *side, cl storag
 // learnAll learns the ident and hash of every listed item: from the status when the
 // href and etag are the ones recorded, otherwise by fetching the item.
 func (p *Pair) learnAll(ctx context.Context, s plan.Side, sd *side, l storage.Listing, records []status.Item) error {
-	known := make(map[string]status.Item, len(records))
-	for _, rec := range records {
-		known[statusSide(rec, s).Href] = rec
+	known := make(map[string]int, len(records)) // index into records, by href
+	for i, rec := range records {
+		known[statusSide(rec, s).Href] = i
 	}
 	seen := make(map[string]bool, len(l.Items))
+	sd.reserve(len(l.Items))
 	var fetch []string
 	for _, e := range l.Items {
 		if seen[e.Href] {
@@ -367,8 +398,8 @@ func (p *Pair) learnAll(ctx context.Context, s plan.Side, sd *side, l storage.Li
 			continue
 		}
 		seen[e.Href] = true
-		if rec, ok := known[e.Href]; ok && statusSide(rec, s).Etag == e.Etag {
-			sd.items[rec.Ident] = append(sd.items[rec.Ident], plan.Item{Href: e.Href, Etag: e.Etag, Hash: statusSide(rec, s).Hash})
+		if i, ok := known[e.Href]; ok && statusSide(records[i], s).Etag == e.Etag {
+			sd.add(records[i].Ident, plan.Item{Href: e.Href, Etag: e.Etag, Hash: statusSide(records[i], s).Hash})
 			continue
 		}
 		fetch = append(fetch, e.Href)
@@ -534,7 +565,7 @@ func (p *Pair) learn(s plan.Side, sd *side, it storage.Item, l learned) {
 	if ident == "" {
 		ident = hash
 	}
-	sd.items[ident] = append(sd.items[ident], plan.Item{Href: it.Href, Etag: it.Etag, Hash: hash})
+	sd.add(ident, plan.Item{Href: it.Href, Etag: it.Etag, Hash: hash})
 	if it.Data != nil {
 		sd.data[it.Href] = it.Data
 		if sd.local {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/pimsync-go/libsync/plan"
+	"github.com/pimsync-go/libsync/status"
 	"github.com/pimsync-go/libsync/storage"
 	"github.com/pimsync-go/libsync/storage/memstore"
 )
@@ -39,23 +40,43 @@ func (c *localCol) List(ctx context.Context) (storage.Listing, error) {
 }
 
 // slowServer is a memstore whose collection listing (the PROPFIND of a home set) waits
-// until the local side has been listed, up to a bound, and records whether it had.
+// until the local side has been listed and the status's records read, up to a bound,
+// and records whether they had.
 type slowServer struct {
 	*memstore.Storage
 	local       *localStore
+	status      *readStatus
 	overlapped  bool
 	waitForList bool
 }
 
 func (s *slowServer) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
 	if s.waitForList {
-		select {
-		case <-s.local.listed:
-			s.overlapped = true
-		case <-time.After(2 * time.Second):
+		timeout := time.After(2 * time.Second)
+		s.overlapped = true
+		for _, ch := range []chan struct{}{s.local.listed, s.status.read} {
+			select {
+			case <-ch:
+			case <-timeout:
+				s.overlapped = false
+			}
 		}
 	}
 	return s.Storage.Collections(ctx)
+}
+
+// readStatus is a memStatus that tells when a collection's records are read.
+type readStatus struct {
+	*memStatus
+	read  chan struct{}
+	once  sync.Once
+	reads int
+}
+
+func (r *readStatus) Items(key string) ([]status.Item, error) {
+	r.reads++ // the prefetch, or records: never both at once for one collection
+	r.once.Do(func() { close(r.read) })
+	return r.memStatus.Items(key)
 }
 
 // TestPrefetchLocal: a sync lists the local collections its status knows while the
@@ -64,16 +85,18 @@ func (s *slowServer) Collections(ctx context.Context) ([]storage.CollectionInfo,
 func TestPrefetchLocal(t *testing.T) {
 	ctx := context.Background()
 	a := &localStore{Storage: memstore.New("a"), listed: make(chan struct{})}
-	b := &slowServer{Storage: memstore.New("b"), local: a}
+	st := &readStatus{memStatus: newMemStatus(), read: make(chan struct{})}
+	b := &slowServer{Storage: memstore.New("b"), local: a, status: st}
 	ca := a.Add("cal")
 	ca.Put("one.ics", ev("one", "first"))
-	p := &Pair{Name: "p", Storage: [2]storage.Storage{a, b}, Status: newMemStatus(),
+	p := &Pair{Name: "p", Storage: [2]storage.Storage{a, b}, Status: st,
 		Select: plan.Selection{From: [2]bool{true, true}}}
 	if res, err := p.Sync(ctx); err != nil || !res.OK() || res.Collections[0].Created[plan.B] != 1 {
 		t.Fatalf("first sync: %v %+v", err, res)
 	}
 
 	a.listed, a.once, a.lists = make(chan struct{}), sync.Once{}, 0
+	st.read, st.once, st.reads = make(chan struct{}), sync.Once{}, 0
 	b.waitForList = true
 	ca.Put("two.ics", ev("two", "second"))
 	res, err := p.Sync(ctx)
@@ -81,9 +104,24 @@ func TestPrefetchLocal(t *testing.T) {
 		t.Fatalf("second sync: %v %+v", err, res)
 	}
 	if !b.overlapped {
-		t.Error("the local collection was not listed while the server listed its collections")
+		t.Error("the local collection was not listed, or its records not read, while the server listed its collections")
 	}
 	if a.lists != 1 {
 		t.Errorf("the local collection was listed %d times, want once", a.lists)
+	}
+
+	// With nothing changed, the records the prefetch read are the only read (a sync
+	// that wrote reads them again after its writes, see catchUp).
+	a.listed, a.once, a.lists = make(chan struct{}), sync.Once{}, 0
+	st.read, st.once, st.reads = make(chan struct{}), sync.Once{}, 0
+	res, err = p.Sync(ctx)
+	if err != nil || !res.OK() || res.Collections[0].Created[plan.B] != 0 {
+		t.Fatalf("third sync: %v %+v", err, res)
+	}
+	if !b.overlapped || a.lists != 1 {
+		t.Errorf("no-op: overlapped %v, listed %d times", b.overlapped, a.lists)
+	}
+	if st.reads != 1 {
+		t.Errorf("no-op: the collection's records were read %d times, want once", st.reads)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"strconv"
+	"sync/atomic"
 
 	"golang.org/x/sys/unix"
 )
@@ -29,27 +30,59 @@ func openUnnamed(dir string) *os.File {
 }
 
 // linkUnnamed gives f, from openUnnamed, the name path, failing with ErrExists when
-// the name is taken. It goes through /proc, since linking a descriptor directly
-// (AT_EMPTY_PATH) needs a capability; without /proc it returns errNoUnnamed.
+// the name is taken. It links the descriptor itself (AT_EMPTY_PATH), which Linux 6.10
+// and later allow anyone for a file they opened, and otherwise goes through /proc,
+// which costs a walk of /proc/self/fd for every item; without /proc it returns
+// errNoUnnamed.
 func linkUnnamed(f *os.File, path string) error {
 	rc, err := f.SyscallConn()
 	if err != nil {
 		return err
 	}
 	var lerr error
-	err = rc.Control(func(fd uintptr) {
-		lerr = unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(int(fd)), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW)
-	})
+	err = rc.Control(func(fd uintptr) { lerr = linkFD(int(fd), path) })
 	switch {
 	case err != nil:
 		return err
 	case errors.Is(lerr, unix.EEXIST):
 		return ErrExists
-	case errors.Is(lerr, unix.ENOENT) && !procMounted():
+	case errors.Is(lerr, unix.ENOENT) && emptyPath.Load() != emptyPathWorks && !procMounted():
 		noUnnamed.Store(true)
 		return errNoUnnamed
 	}
 	return lerr
+}
+
+// How linking a descriptor directly went: not tried yet, or it works, or the kernel
+// refuses it (before Linux 6.10 it needs CAP_DAC_READ_SEARCH, and says ENOENT).
+const (
+	emptyPathUntried = iota
+	emptyPathWorks
+	emptyPathRefused
+)
+
+// emptyPath remembers how linking a descriptor directly went, so that each later
+// link goes the way that works at once; tests set it to take the other way.
+var emptyPath atomic.Int32
+
+// linkFD links the unnamed file fd at path.
+func linkFD(fd int, path string) error {
+	if emptyPath.Load() != emptyPathRefused {
+		err := unix.Linkat(fd, "", unix.AT_FDCWD, path, unix.AT_EMPTY_PATH)
+		if err == nil {
+			emptyPath.Store(emptyPathWorks)
+			return nil
+		}
+		if emptyPath.Load() == emptyPathWorks || !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EPERM) {
+			return err
+		}
+		// Refused, or path's directory is gone: the way through /proc tells which.
+	}
+	err := unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(fd), unix.AT_FDCWD, path, unix.AT_SYMLINK_FOLLOW)
+	if err == nil {
+		emptyPath.CompareAndSwap(emptyPathUntried, emptyPathRefused)
+	}
+	return err
 }
 
 func procMounted() bool {

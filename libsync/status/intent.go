@@ -32,7 +32,8 @@ func (db *DB) PutIntents(key string, intents []Item) error {
 	}
 	// In commits of intentChunk: one transaction of a whole initial sync's intents held
 	// every page it touched in memory at once (11 MiB more at the peak for 7,000 items).
-	// They are all committed before the first write starts, as one commit would be.
+	// All are committed when PutIntents returns, as one commit would be. (The syncer
+	// passes a chunk at a time, and starts a chunk's writes once it returns.)
 	for len(intents) > 0 {
 		chunk := intents[:min(len(intents), intentChunk)]
 		intents = intents[len(chunk):]

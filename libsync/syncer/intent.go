@@ -1,7 +1,9 @@
 package syncer
 
 import (
+	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/status"
@@ -97,4 +99,82 @@ func (p *Pair) settle(key string, records []status.Item, sides [2]*side) ([]stat
 		}
 	}
 	return out, nil
+}
+
+// intentChunk is how many intents go to the status in one commit ahead of their writes.
+const intentChunk = 256
+
+// intentGate records the intents of a plan's writes (see intentsOf) in the background,
+// in chunks and in order, and lets each write start once its own intent is on disk: the
+// first writes of an initial sync of thousands of items then start after one commit,
+// not after a commit per chunk of all of them.
+type intentGate struct {
+	chunkOf []int           // by action: the chunk holding its intent, or -1
+	done    []chan struct{} // closed once the chunk is committed, or will never be
+	errs    []error         // set before done is closed
+	stopped atomic.Bool
+	exited  chan struct{}
+}
+
+// recordIntents starts committing the intents of actions. It refuses at once an intent
+// that the status would refuse, before any is committed and any write starts.
+func (p *Pair) recordIntents(key string, actions []plan.Action) (*intentGate, error) {
+	g := &intentGate{chunkOf: make([]int, len(actions)), exited: make(chan struct{})}
+	var chunks [][]status.Item
+	for i := range actions {
+		g.chunkOf[i] = -1
+		in := intentsOf(actions[i : i+1])
+		if len(in) == 0 {
+			continue
+		}
+		if in[0].Ident == "" {
+			return nil, fmt.Errorf("mapping %s: write of an item with an empty ident", key)
+		}
+		if n := len(chunks); n == 0 || len(chunks[n-1]) == intentChunk {
+			chunks = append(chunks, make([]status.Item, 0, min(intentChunk, len(actions)-i)))
+		}
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], in[0])
+		g.chunkOf[i] = len(chunks) - 1
+	}
+	g.done = make([]chan struct{}, len(chunks))
+	g.errs = make([]error, len(chunks))
+	for k := range g.done {
+		g.done[k] = make(chan struct{})
+	}
+	go func() {
+		defer close(g.exited)
+		var err error
+		for k, c := range chunks {
+			if err == nil && g.stopped.Load() {
+				err = ErrStopped
+			}
+			if err == nil {
+				err = p.Status.PutIntents(key, c)
+			}
+			g.errs[k] = err
+			close(g.done[k])
+		}
+	}()
+	return g, nil
+}
+
+// wait returns once action i may start: its intent, if it has one, is committed; the
+// error says why it never will be.
+func (g *intentGate) wait(i int) error {
+	if g == nil || g.chunkOf[i] < 0 {
+		return nil
+	}
+	k := g.chunkOf[i]
+	<-g.done[k]
+	return g.errs[k]
+}
+
+// close stops committing chunks whose writes will not be made, and waits for the
+// commit under way: the status is not to be written after the collection's sync.
+func (g *intentGate) close() {
+	if g == nil {
+		return
+	}
+	g.stopped.Store(true)
+	<-g.exited
 }

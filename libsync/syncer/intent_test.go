@@ -2,7 +2,9 @@ package syncer
 
 import (
 	"errors"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/pimsync-go/libsync/plan"
 	"github.com/pimsync-go/libsync/status"
@@ -118,4 +120,82 @@ func TestAdopt(t *testing.T) {
 	if got := adopt([]status.Item{toA}, items); len(got) != 1 || got[0].A.Etag != "ea7" || got[0].B != toA.B {
 		t.Errorf("intent to write a: adopted %+v", got)
 	}
+}
+
+// chunkedStatus is a memStatus whose PutIntents calls after the first run hook.
+type chunkedStatus struct {
+	*memStatus
+	calls int
+	hook  func(call int) error
+}
+
+func (c *chunkedStatus) PutIntents(key string, intents []status.Item) error {
+	c.calls++
+	if c.calls > 1 && c.hook != nil {
+		if err := c.hook(c.calls); err != nil {
+			return err
+		}
+	}
+	return c.memStatus.PutIntents(key, intents)
+}
+
+// TestIntentsAhead: the intents of a big plan go to the status in chunks, and the
+// writes of a chunk start once its intents are recorded, while the next chunk's are:
+// b was written to before the second chunk went in. When a chunk cannot be recorded,
+// the writes of the chunks before are made and recorded, and none after.
+func TestIntentsAhead(t *testing.T) {
+	const n = intentChunk + 44
+	setup := func(t *testing.T) (*env, *chunkedStatus) {
+		e := newEnv(t, backends[0].make(t))
+		cs := &chunkedStatus{memStatus: e.st}
+		e.pair.Status = cs
+		e.both(nil)
+		for i := range n {
+			e.put(A, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "event"))
+		}
+		return e, cs
+	}
+
+	t.Run("overlap", func(t *testing.T) {
+		e, cs := setup(t)
+		overlapped := false
+		cs.hook = func(int) error {
+			deadline := time.Now().Add(2 * time.Second)
+			for time.Now().Before(deadline) && !overlapped {
+				overlapped = len(e.hooks[B].written()) > 0
+				time.Sleep(time.Millisecond)
+			}
+			return nil
+		}
+		if r := e.sync(); !r.OK() || r.Created[B] != n {
+			t.Fatalf("sync: %s", describe(r))
+		}
+		if cs.calls != 2 {
+			t.Errorf("intents recorded in %d commits, want 2", cs.calls)
+		}
+		if !overlapped {
+			t.Error("no write started before the second chunk of intents was recorded")
+		}
+	})
+
+	t.Run("second chunk fails", func(t *testing.T) {
+		e, cs := setup(t)
+		errFull := errors.New("disk full")
+		cs.hook = func(int) error { return errFull }
+		r := e.sync()
+		if !errors.Is(r.Err, errFull) {
+			t.Fatalf("sync: %v, want the status's error", r.Err)
+		}
+		if got := len(e.hooks[B].written()); got != intentChunk {
+			t.Errorf("%d items written to b, want the first chunk's %d", got, intentChunk)
+		}
+		recs, err := e.st.Items("cal")
+		if err != nil || len(recs) != intentChunk {
+			t.Errorf("%d items recorded (%v), want %d", len(recs), err, intentChunk)
+		}
+		cs.hook = nil
+		if r := e.sync(); !r.OK() || r.Created[B] != n-intentChunk {
+			t.Fatalf("next sync: %s", describe(r))
+		}
+	})
 }

@@ -104,13 +104,17 @@ func (p *Pair) items(ctx context.Context, key string, col [2]plan.Collection, cr
 	if p.OnPlan != nil {
 		p.OnPlan(key, len(pl.Actions))
 	}
+	var gate *intentGate // nil: no write needs an intent first
 	if !p.DryRun && !p.ConflictsOnly {
-		if err := p.Status.PutIntents(key, intentsOf(pl.Actions)); err != nil {
+		if gate, err = p.recordIntents(key, pl.Actions); err != nil {
 			r.Err = fmt.Errorf("record the writes about to be made: %w", err)
 			return
 		}
 	}
-	p.run(ctx, key, sides, pl.Actions, r)
+	p.run(ctx, key, sides, pl.Actions, r, gate)
+	if r.Err != nil {
+		return // the intents could not be recorded: the writes stopped there
+	}
 	if err := p.props(ctx, key, sides, created, r); err != nil {
 		r.ItemErrors = append(r.ItemErrors, err)
 	}
@@ -609,7 +613,8 @@ func (sd *side) release() {
 
 // run carries out the actions, up to Concurrency at a time and Writes[side] to a side,
 // committing each one to the status as soon as it is done.
-func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []plan.Action, r *CollectionResult) {
+func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []plan.Action, r *CollectionResult, gate *intentGate) {
+	defer gate.close()
 	writes := [2]chan struct{}{p.slot(plan.A), p.slot(plan.B)}
 	sem := make(chan struct{}, orDefault(p.Concurrency, cap(writes[0])+cap(writes[1])))
 	var mu sync.Mutex
@@ -622,7 +627,7 @@ func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []pl
 			p.OnAction(key, a, err)
 		}
 	}
-	for _, a := range actions {
+	for i, a := range actions {
 		resolve := a.Op == plan.Conflict && p.Resolver != nil && !p.DryRun
 		switch {
 		case p.ConflictsOnly && a.Op != plan.Conflict:
@@ -637,6 +642,10 @@ func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []pl
 		case p.stopped():
 			done(a, ErrStopped)
 			continue
+		}
+		if err := gate.wait(i); err != nil {
+			r.Err = fmt.Errorf("record the writes about to be made: %w", err)
+			break // the writes that started finish; none of the rest starts
 		}
 		sem <- struct{}{}
 		if p.stopped() { // while it waited for a slot

@@ -30,16 +30,23 @@ var ignoredProps = map[string]bool{
 // Property values are compared exactly. Hash is meant for change detection and for
 // naming items without a UID; it never changes the item. Malformed input hashes too.
 func Hash(data []byte) string {
-	return hash(data, Unfold(data))
+	sc := getScratch()
+	defer sc.put()
+	return hash(data, sc.unfold(data), sc)
 }
 
-// hash is Hash on the lines Unfold made of data.
-func hash(data []byte, lines []Line) string {
-	tree := []node{{}} // tree[0] holds what is outside every component
-	stack := []int{0}  // the open components, as indexes into tree
+// hash is Hash on the lines Unfold made of data, working in sc.
+func hash(data []byte, lines []Line, sc *scratch) string {
+	tree := append(sc.tree[:0], node{}) // tree[0] holds what is outside every component
+	stack := append(sc.stack[:0], 0)    // the open components, as indexes into tree
 	// Every component's lines in one list, sorted once by component and then by
 	// text: a component's properties end up side by side, in order.
-	props := make([]prop, 0, len(lines))
+	props := sc.props[:0]
+	if cap(props) < len(lines) {
+		props = make([]prop, 0, len(lines))
+	}
+	norm := sc.norm[:0] // the lines appendNormalized rewrote, one after another
+	defer func() { sc.tree, sc.stack, sc.props, sc.norm = tree, stack, props, norm }()
 	var nameBuf, endBuf [32]byte // most names fit: no allocation to look at one
 	for _, l := range lines {
 		top := stack[len(stack)-1]
@@ -71,7 +78,9 @@ func hash(data []byte, lines []Line) string {
 			props = append(props, prop{top, l.Text[:len(head)+1+len(bytes.TrimRight(value, " \t"))]})
 			continue
 		}
-		props = append(props, prop{top, normalizeLine(rule, head, value)})
+		start := len(norm)
+		norm = appendNormalized(norm, rule, head, value)
+		props = append(props, prop{top, norm[start:len(norm):len(norm)]})
 	}
 	slices.SortFunc(props, func(a, b prop) int {
 		if a.node != b.node {
@@ -87,13 +96,17 @@ func hash(data []byte, lines []Line) string {
 		tree[props[i].node].props = props[i:j]
 		i = j
 	}
-	buf := make([]byte, 0, len(data)+2*sha256.Size+32)
+	buf := sc.buf[:0]
+	if cap(buf) < len(data)+2*sha256.Size+32 {
+		buf = make([]byte, 0, len(data)+2*sha256.Size+32)
+	}
 	sum := sumNode(tree, 0, &buf)
+	sc.buf = buf
 	return hex.EncodeToString(sum[:])
 }
 
 // isCanonicalName reports whether a head is a bare name with no parameters and no
-// lower-case letters, which normalizeLine would leave as it is.
+// lower-case letters, which appendNormalized would leave as it is.
 func isCanonicalName(head []byte) bool {
 	for _, c := range head {
 		if c == ';' || c >= 'a' && c <= 'z' {
@@ -160,17 +173,16 @@ func openAt(tree []node, stack []int, name []byte) int {
 	return 0
 }
 
-// normalizeLine returns a content line in canonical form: upper-case [group.]name,
-// parameters merged by name and sorted, values sorted and unquoted where quotes are not
-// needed, then the value with trailing white space removed. rule says the property is
-// an RRULE or EXRULE.
-func normalizeLine(rule bool, head, value []byte) []byte {
+// appendNormalized appends a content line in canonical form to b: upper-case
+// [group.]name, parameters merged by name and sorted, values sorted and unquoted where
+// quotes are not needed, then the value with trailing white space removed. rule says the
+// property is an RRULE or EXRULE.
+func appendNormalized(b []byte, rule bool, head, value []byte) []byte {
 	value = bytes.TrimRight(value, " \t")
 	nameEnd := bytes.IndexByte(head, ';')
 	if nameEnd < 0 {
 		nameEnd = len(head)
 	}
-	b := make([]byte, 0, len(head)+1+len(value))
 	b = appendUpper(b, head[:nameEnd])
 	if nameEnd < len(head) {
 		b = appendParams(b, head[nameEnd+1:])

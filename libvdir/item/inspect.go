@@ -77,15 +77,19 @@ type frame struct {
 // Inspect always returns what it could learn; the error, a *SyntaxError, reports the
 // first structural problem found.
 func Inspect(data []byte) (Info, error) {
-	return inspect(data, Unfold(data))
+	sc := getScratch()
+	defer sc.put()
+	return inspect(data, sc.unfold(data))
 }
 
 // InspectHash returns what Inspect and Hash return, reading the item once: a sync
 // wants both of every item it reads.
 func InspectHash(data []byte) (Info, string, error) {
-	lines := Unfold(data)
+	sc := getScratch()
+	defer sc.put()
+	lines := sc.unfold(data)
 	info, err := inspect(data, lines)
-	return info, hash(data, lines), err
+	return info, hash(data, lines, sc), err
 }
 
 // inspect is Inspect on the lines Unfold made of data.

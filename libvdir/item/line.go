@@ -24,15 +24,35 @@ type Line struct {
 // The returned Text slices share data's memory unless folding had to join lines, so
 // callers must not modify them.
 func Unfold(data []byte) []Line {
-	lines := make([]Line, 0, bytes.Count(data, []byte{'\n'})+1)
-	owned := false // whether the last line's Text is a private copy that may grow
+	lines, _ := unfold(data, nil, nil)
+	return lines
+}
+
+// unfold is Unfold into lines and, for lines joined from several, arena, whose memory
+// it reuses; it returns both as they grew.
+func unfold(data []byte, lines []Line, arena []byte) ([]Line, []byte) {
+	if n := bytes.Count(data, []byte{'\n'}) + 1; cap(lines) < n {
+		lines = make([]Line, 0, n)
+	}
+	lines = lines[:0]
+	arena = arena[:0]
+	// A joined line is a copy at the end of arena that grows there. Joined lines are
+	// never longer than the data they come from, so an arena of len(data) never moves;
+	// were it to, the lines before would keep the old array.
+	owned := false // whether the last line's Text is at the end of arena
+	start := 0     // where it starts there
 	grow := func(more []byte) {
-		last := len(lines) - 1
+		last := &lines[len(lines)-1]
 		if !owned {
-			lines[last].Text = append([]byte(nil), lines[last].Text...)
+			if cap(arena) < len(data) {
+				arena = make([]byte, 0, len(data))
+			}
+			start = len(arena)
+			arena = append(arena, last.Text...)
 			owned = true
 		}
-		lines[last].Text = append(lines[last].Text, more...)
+		arena = append(arena[:start+len(last.Text)], more...) // Text may have lost its soft break
+		last.Text = arena[start:len(arena):len(arena)]
 	}
 	// The next LF and CR at or after pos, or len(data) when there is none: each is
 	// looked for again only once passed, so a file of lone CRs (or of LFs alone) is
@@ -81,7 +101,7 @@ func Unfold(data []byte) []Line {
 		lines = append(lines, Line{Num: num, Text: phys})
 		owned = false
 	}
-	return lines
+	return lines, arena
 }
 
 // trimBlank drops the spaces and tabs at the start of b; bytes.TrimLeft would build

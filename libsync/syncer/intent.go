@@ -13,24 +13,20 @@ import (
 // will leave (status.PutIntents), so that the next sync can tell a write whose answer
 // was lost from a change someone else made (see settle).
 
-// intentsOf returns the intent of each creation and update among actions: the record
-// the write will leave, with the side written to holding no etag yet and the hash of
-// the bytes copied.
-func intentsOf(actions []plan.Action) []status.Item {
-	var out []status.Item
-	for _, a := range actions {
-		if a.Op != plan.Create && a.Op != plan.Update {
-			continue
-		}
-		var rec [2]plan.Item
-		rec[a.To.Other()] = *a.Source()
-		rec[a.To].Hash = a.Source().Hash
-		if a.Op == plan.Update {
-			rec[a.To].Href = a.Cur[a.To].Href
-		}
-		out = append(out, toStatus(a.Ident, rec[plan.A], rec[plan.B]))
+// intentOf returns the intent of a creation or update, the record the write will
+// leave, with the side written to holding no etag yet and the hash of the bytes copied;
+// ok is false for other actions.
+func intentOf(a plan.Action) (in status.Item, ok bool) {
+	if a.Op != plan.Create && a.Op != plan.Update {
+		return status.Item{}, false
 	}
-	return out
+	var rec [2]plan.Item
+	rec[a.To.Other()] = *a.Source()
+	rec[a.To].Hash = a.Source().Hash
+	if a.Op == plan.Update {
+		rec[a.To].Href = a.Cur[a.To].Href
+	}
+	return toStatus(a.Ident, rec[plan.A], rec[plan.B]), true
 }
 
 // adopt returns the intents that were carried out, as the records their writes would
@@ -123,17 +119,17 @@ func (p *Pair) recordIntents(key string, actions []plan.Action) (*intentGate, er
 	var chunks [][]status.Item
 	for i := range actions {
 		g.chunkOf[i] = -1
-		in := intentsOf(actions[i : i+1])
-		if len(in) == 0 {
+		in, ok := intentOf(actions[i])
+		if !ok {
 			continue
 		}
-		if in[0].Ident == "" {
+		if in.Ident == "" {
 			return nil, fmt.Errorf("mapping %s: write of an item with an empty ident", key)
 		}
 		if n := len(chunks); n == 0 || len(chunks[n-1]) == intentChunk {
 			chunks = append(chunks, make([]status.Item, 0, min(intentChunk, len(actions)-i)))
 		}
-		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], in[0])
+		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], in)
 		g.chunkOf[i] = len(chunks) - 1
 	}
 	g.done = make([]chan struct{}, len(chunks))

@@ -100,7 +100,7 @@ func (p *Pair) settle(key string, records []status.Item, sides [2]*side) ([]stat
 // intentChunk is how many intents go to the status in one commit ahead of their writes.
 const intentChunk = 256
 
-// intentGate records the intents of a plan's writes (see intentsOf) in the background,
+// intentGate records the intents of a plan's writes (see intentOf) in the background,
 // in chunks and in order, and lets each write start once its own intent is on disk: the
 // first writes of an initial sync of thousands of items then start after one commit,
 // not after a commit per chunk of all of them.
@@ -131,6 +131,12 @@ func (p *Pair) recordIntents(key string, actions []plan.Action) (*intentGate, er
 		}
 		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], in)
 		g.chunkOf[i] = len(chunks) - 1
+	}
+	if len(chunks) == 0 {
+		// Nothing to record; the status still says whether it could be written.
+		if err := p.Status.PutIntents(key, nil); err != nil {
+			return nil, err
+		}
 	}
 	g.done = make([]chan struct{}, len(chunks))
 	g.errs = make([]error, len(chunks))

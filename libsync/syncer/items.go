@@ -612,7 +612,9 @@ func (sd *side) release() {
 }
 
 // run carries out the actions, up to Concurrency at a time and Writes[side] to a side,
-// committing each one to the status as soon as it is done.
+// committing each one to the status as soon as it is done. A creation or update starts
+// once gate (nil: no intents) has its intent on disk; when gate fails, r.Err says so and
+// no later action starts.
 func (p *Pair) run(ctx context.Context, key string, sides [2]*side, actions []plan.Action, r *CollectionResult, gate *intentGate) {
 	defer gate.close()
 	writes := [2]chan struct{}{p.slot(plan.A), p.slot(plan.B)}

@@ -118,8 +118,8 @@ func SVG(w io.Writer, title string, rows []Row) error {
 		if s < 1 {
 			x0, x1, fill = x1, x0, "#c0392b"
 		}
-		fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %.2f s against %.2f s</title></rect>`+"\n",
-			x0, y+3, math.Max(x1-x0, 1), rowHeight-6, fill, html.EscapeString(r.Phase), r.Pimsync, r.Vdirsyncer)
+		fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s s against %s s</title></rect>`+"\n",
+			x0, y+3, math.Max(x1-x0, 1), rowHeight-6, fill, html.EscapeString(r.Phase), secs(r.Pimsync), secs(r.Vdirsyncer))
 		fmt.Fprintf(b, `<text x="%.1f" y="%d">%.1fx</text>`+"\n", math.Max(x0, x1)+4, y+14, s)
 	}
 	fmt.Fprintf(b, `<text x="%d" y="%d" fill="#555">pimsync's speed over vdirsyncer's (vdirsyncer's time over pimsync's), log scale</text>`+"\n",
@@ -127,4 +127,12 @@ func SVG(w io.Writer, title string, rows []Row) error {
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// secs formats seconds as the table does: to the millisecond under a second.
+func secs(s float64) string {
+	if s < 1 {
+		return fmt.Sprintf("%.3f", s)
+	}
+	return fmt.Sprintf("%.2f", s)
 }

@@ -75,6 +75,10 @@ func TestSVG(t *testing.T) {
 	if s := bars["slow"]; s.Fill != "#c0392b" || s.X+s.W > one+0.1 {
 		t.Errorf("slow: %+v, 1x at %.1f", s, one)
 	}
+	// Times as the table has them: to the millisecond under a second.
+	if got := bars["slow"].Title; got != "slow: 1.00 s against 0.800 s" {
+		t.Errorf("title %q", got)
+	}
 	if !strings.Contains(b.String(), "no vdirsyncer time") || !strings.Contains(b.String(), "pimsync &amp; vdirsyncer") {
 		t.Errorf("labels missing:\n%s", b.String())
 	}

@@ -175,13 +175,9 @@ func (VersionCmd) Run(e *Env) error {
 	return err
 }
 
-// IsTerminal reports whether w is a terminal (a character device): a person is
-// watching, so progress lines and tables are welcome.
+// IsTerminal reports whether w is a terminal: a person is watching, so progress lines
+// and tables are welcome. /dev/null is a character device but no terminal.
 func IsTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	fi, err := f.Stat()
-	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+	return ok && isTerminal(f)
 }

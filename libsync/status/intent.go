@@ -30,12 +30,12 @@ func (db *DB) PutIntents(key string, intents []Item) error {
 			return db.wrap(errEmptyIdent(key))
 		}
 	}
-	// In commits of intentChunk: one transaction of a whole initial sync's intents held
+	// In commits of IntentsPerCommit: one transaction of a whole initial sync's intents held
 	// every page it touched in memory at once (11 MiB more at the peak for 7,000 items).
 	// All are committed when PutIntents returns, as one commit would be. (The syncer
 	// passes a chunk at a time, and starts a chunk's writes once it returns.)
 	for len(intents) > 0 {
-		chunk := intents[:min(len(intents), intentChunk)]
+		chunk := intents[:min(len(intents), IntentsPerCommit)]
 		intents = intents[len(chunk):]
 		recs, err := encodeItems(key, chunk)
 		if err != nil {
@@ -60,8 +60,9 @@ func errEmptyIdent(key string) error {
 	return fmt.Errorf("mapping %s: item with an empty ident", show(key))
 }
 
-// intentChunk is how many intents PutIntents commits at once.
-const intentChunk = 256
+// IntentsPerCommit is how many intents PutIntents commits at once; a caller that starts
+// writes as their intents are recorded passes this many at a time.
+const IntentsPerCommit = 256
 
 // Intents returns the write intents that a sync of the mapping left behind, sorted by
 // Ident: writes it was about to make, may have made, and did not record. A corrupt one

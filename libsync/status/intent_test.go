@@ -78,7 +78,7 @@ func TestIntents(t *testing.T) {
 	}
 }
 
-// TestIntentsMany: a sync's intents go in several commits (intentChunk each), all of
+// TestIntentsMany: a sync's intents go in several commits (IntentsPerCommit each), all of
 // them, and an intent without an ident among them leaves none.
 func TestIntentsMany(t *testing.T) {
 	db := openT(t, t.TempDir(), "p")
@@ -86,7 +86,7 @@ func TestIntentsMany(t *testing.T) {
 		t.Fatal(err)
 	}
 	var many []Item
-	for i := range 2*intentChunk + 3 {
+	for i := range 2*IntentsPerCommit + 3 {
 		many = append(many, intent(fmt.Sprintf("u%04d", i), "1"))
 	}
 	if err := db.PutIntents("cal", append(slices.Clone(many), Item{})); err == nil {

@@ -71,9 +71,9 @@ func decodeInto(v []byte, out []string) error {
 	}
 	// One string for the whole record, which the fields slice: a sync reads every
 	// record of a collection, and one allocation each instead of one a field keeps a
-	// no-op of a thousand items clear of the garbage collector. The lengths are read
-	// from v, the bytes they count from the string.
-	rest := string(v[1:])
+	// no-op of a thousand items clear of the garbage collector. pos is an offset into
+	// both: the lengths are read from v, the fields sliced from all.
+	all := string(v)
 	pos := 1
 	for i := range out {
 		l, w := binary.Uvarint(v[pos:min(len(v), pos+binary.MaxVarintLen64)])
@@ -81,16 +81,14 @@ func decodeInto(v []byte, out []string) error {
 			return fmt.Errorf("field %d: bad length", i+1)
 		}
 		pos += w
-		rest = rest[w:]
-		if l > uint64(len(rest)) {
-			return fmt.Errorf("field %d: %d bytes past the end", i+1, l-uint64(len(rest)))
+		if left := uint64(len(v) - pos); l > left {
+			return fmt.Errorf("field %d: %d bytes past the end", i+1, l-left)
 		}
-		out[i] = rest[:l]
-		rest = rest[l:]
+		out[i] = all[pos : pos+int(l)]
 		pos += int(l)
 	}
-	if len(rest) != 0 {
-		return fmt.Errorf("%d bytes after the last field", len(rest))
+	if pos != len(v) {
+		return fmt.Errorf("%d bytes after the last field", len(v)-pos)
 	}
 	return nil
 }

@@ -97,9 +97,6 @@ func (p *Pair) settle(key string, records []status.Item, sides [2]*side) ([]stat
 	return out, nil
 }
 
-// intentChunk is how many intents go to the status in one commit ahead of their writes.
-const intentChunk = 256
-
 // intentGate records the intents of a plan's writes (see intentOf) in the background,
 // in chunks and in order, and lets each write start once its own intent is on disk: the
 // first writes of an initial sync of thousands of items then start after one commit,
@@ -126,8 +123,8 @@ func (p *Pair) recordIntents(key string, actions []plan.Action) (*intentGate, er
 		if in.Ident == "" {
 			return nil, fmt.Errorf("mapping %s: write of an item with an empty ident", key)
 		}
-		if n := len(chunks); n == 0 || len(chunks[n-1]) == intentChunk {
-			chunks = append(chunks, make([]status.Item, 0, min(intentChunk, len(actions)-i)))
+		if n := len(chunks); n == 0 || len(chunks[n-1]) == status.IntentsPerCommit {
+			chunks = append(chunks, make([]status.Item, 0, min(status.IntentsPerCommit, len(actions)-i)))
 		}
 		chunks[len(chunks)-1] = append(chunks[len(chunks)-1], in)
 		g.chunkOf[i] = len(chunks) - 1

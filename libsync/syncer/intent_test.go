@@ -144,7 +144,7 @@ func (c *chunkedStatus) PutIntents(key string, intents []status.Item) error {
 // b was written to before the second chunk went in. When a chunk cannot be recorded,
 // the writes of the chunks before are made and recorded, and none after.
 func TestIntentsAhead(t *testing.T) {
-	const n = intentChunk + 44
+	const n = status.IntentsPerCommit + 44
 	setup := func(t *testing.T) (*env, *chunkedStatus) {
 		e := newEnv(t, backends[0].make(t))
 		cs := &chunkedStatus{memStatus: e.st}
@@ -186,15 +186,15 @@ func TestIntentsAhead(t *testing.T) {
 		if !errors.Is(r.Err, errFull) {
 			t.Fatalf("sync: %v, want the status's error", r.Err)
 		}
-		if got := len(e.hooks[B].written()); got != intentChunk {
-			t.Errorf("%d items written to b, want the first chunk's %d", got, intentChunk)
+		if got := len(e.hooks[B].written()); got != status.IntentsPerCommit {
+			t.Errorf("%d items written to b, want the first chunk's %d", got, status.IntentsPerCommit)
 		}
 		recs, err := e.st.Items("cal")
-		if err != nil || len(recs) != intentChunk {
-			t.Errorf("%d items recorded (%v), want %d", len(recs), err, intentChunk)
+		if err != nil || len(recs) != status.IntentsPerCommit {
+			t.Errorf("%d items recorded (%v), want %d", len(recs), err, status.IntentsPerCommit)
 		}
 		cs.hook = nil
-		if r := e.sync(); !r.OK() || r.Created[B] != n-intentChunk {
+		if r := e.sync(); !r.OK() || r.Created[B] != n-status.IntentsPerCommit {
 			t.Fatalf("next sync: %s", describe(r))
 		}
 	})

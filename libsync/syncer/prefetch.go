@@ -18,14 +18,8 @@ import (
 // The records cannot change meanwhile: only the sync of their collection writes them.
 type prefetch struct {
 	mu      sync.Mutex
-	lists   map[prefetchKey]*prefetched
-	records map[string]*prefetchedRecords // by mapping key
-}
-
-type prefetchedRecords struct {
-	done  chan struct{}
-	items []status.Item
-	err   error
+	lists   map[prefetchKey]*pending[storage.Listing]
+	records map[string]*pending[[]status.Item] // by mapping key
 }
 
 type prefetchKey struct {
@@ -33,10 +27,36 @@ type prefetchKey struct {
 	href string
 }
 
-type prefetched struct {
-	done    chan struct{}
-	listing storage.Listing
-	err     error
+// pending is a value being worked out in the background.
+type pending[T any] struct {
+	done chan struct{}
+	v    T
+	err  error
+}
+
+// start works out a value with fn in the background.
+func start[T any](fn func() (T, error)) *pending[T] {
+	p := &pending[T]{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.v, p.err = fn()
+	}()
+	return p
+}
+
+// takeFrom removes the value under k from m (guarded by mu) and waits for it; ok is
+// false when there is none or it failed (the caller works it out again, and reports
+// that error).
+func takeFrom[K comparable, T any](mu *sync.Mutex, m map[K]*pending[T], k K) (v T, ok bool) {
+	mu.Lock()
+	p := m[k]
+	delete(m, k)
+	mu.Unlock()
+	if p == nil {
+		return v, false
+	}
+	<-p.done
+	return p.v, p.err == nil
 }
 
 // startPrefetch starts listing each local collection of the status's mappings. Sides
@@ -47,33 +67,24 @@ func (p *Pair) startPrefetch(ctx context.Context) {
 	if err != nil || len(mappings) == 0 {
 		return // Collections reports the error
 	}
-	pf := &prefetch{lists: map[prefetchKey]*prefetched{}, records: map[string]*prefetchedRecords{}}
+	pf := &prefetch{lists: map[prefetchKey]*pending[storage.Listing]{}, records: map[string]*pending[[]status.Item]{}}
 	for _, m := range mappings {
 		if !p.selected(m.Key) {
 			continue
 		}
-		r := &prefetchedRecords{done: make(chan struct{})}
-		pf.records[m.Key] = r
-		go func() {
-			defer close(r.done)
-			r.items, r.err = p.Status.Items(m.Key)
-		}()
+		pf.records[m.Key] = start(func() ([]status.Item, error) { return p.Status.Items(m.Key) })
 		for s, href := range [2]string{m.HrefA, m.HrefB} {
 			side := plan.Side(s)
 			if href == "" || !isLocal(p.Storage[side]) {
 				continue
 			}
-			f := &prefetched{done: make(chan struct{})}
-			pf.lists[prefetchKey{side, href}] = f
-			go func() {
-				defer close(f.done)
+			pf.lists[prefetchKey{side, href}] = start(func() (storage.Listing, error) {
 				c, err := p.Storage[side].Collection(ctx, href)
 				if err != nil {
-					f.err = err
-					return
+					return storage.Listing{}, err
 				}
-				f.listing, f.err = c.List(ctx)
-			}()
+				return c.List(ctx)
+			})
 		}
 	}
 	p.prefetched = pf
@@ -91,15 +102,7 @@ func (pf *prefetch) take(s plan.Side, href string) (storage.Listing, bool) {
 	if pf == nil {
 		return storage.Listing{}, false
 	}
-	pf.mu.Lock()
-	f := pf.lists[prefetchKey{s, href}]
-	delete(pf.lists, prefetchKey{s, href})
-	pf.mu.Unlock()
-	if f == nil {
-		return storage.Listing{}, false
-	}
-	<-f.done
-	return f.listing, f.err == nil
+	return takeFrom(&pf.mu, pf.lists, prefetchKey{s, href})
 }
 
 // takeRecords returns the status's records of the collection key, read when the sync
@@ -109,13 +112,5 @@ func (pf *prefetch) takeRecords(key string) ([]status.Item, bool) {
 	if pf == nil {
 		return nil, false
 	}
-	pf.mu.Lock()
-	r := pf.records[key]
-	delete(pf.records, key)
-	pf.mu.Unlock()
-	if r == nil {
-		return nil, false
-	}
-	<-r.done
-	return r.items, r.err == nil
+	return takeFrom(&pf.mu, pf.records, key)
 }

@@ -270,6 +270,9 @@ func openStorage(ctx context.Context, cfg *config.Config, cs *config.Storage, h 
 	case config.TypeCalDAV, config.TypeCardDAV:
 		ds, err := openDAV(ctx, cfg, cs, h)
 		if err == nil {
+			if cs.CollectionIDSegment == "second-last" {
+				ds.SetIDSegment(davstore.SecondLastSegment)
+			}
 			if f := filterOf(cs); f != nil {
 				err = ds.SetFilter(f)
 			}

@@ -162,6 +162,29 @@ func TestOpenLimits(t *testing.T) {
 	}
 }
 
+// TestOpenIDSegment: collection_id_segment reaches the storage: fakeHome's calendar
+// at /cal/work/ is "work" by default and "cal" by its second-last segment.
+func TestOpenIDSegment(t *testing.T) {
+	dir := t.TempDir()
+	srv := httptest.NewServer(&fakeHome{})
+	defer srv.Close()
+	for _, tt := range []struct{ line, want string }{{"", "work"}, {"collection_id_segment last", "work"}, {"collection_id_segment second-last", "cal"}} {
+		conf := fmt.Sprintf("status_path %s/status\nstorage remote {\n\ttype caldav\n\turl %s/\n\t%s\n}\n", dir, srv.URL, tt.line)
+		cfg, err := config.Parse(filepath.Join(dir, "pimsync.conf"), strings.NewReader(conf))
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, err := OpenStorage(context.Background(), cfg, cfg.Storages["remote"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, err := st.Collections(context.Background())
+		if err != nil || len(cols) != 1 || cols[0].ID != tt.want {
+			t.Errorf("%q: Collections = %+v, %v; want one, %s", tt.line, cols, err, tt.want)
+		}
+	}
+}
+
 // TestCleartextWarning: a password sent over http:// to another machine is warned
 // about, naming the storage; over https://, to this machine, or without a password,
 // it is not.

@@ -1,6 +1,7 @@
 // Package davstore adapts a CalDAV or CardDAV home set (through package dav) to the
 // sync's storage interfaces. Collection and item hrefs are paths exactly as the server
-// wrote them; a collection's ID is the last segment of its path, unescaped.
+// wrote them; a collection's ID is the last segment of its path, unescaped, or the
+// second-last (SetIDSegment).
 package davstore
 
 import (
@@ -38,6 +39,36 @@ type Storage struct {
 	// props are the collections' properties as the last Collections listed them: the
 	// sync asks for them right after, and the home-set PROPFIND already brought them.
 	props map[string]map[string]string
+	// seg is the segment of a collection's path that is its ID (SetIDSegment).
+	seg IDSegment
+}
+
+// IDSegment says which segment of a collection's path is its ID.
+type IDSegment int
+
+const (
+	// LastSegment: the collection at /calendars/jane/work/ is "work".
+	LastSegment IDSegment = iota
+	// SecondLastSegment: the collection at /caldav/v2/work/events/ is "work", for
+	// servers that end every collection's path with the same segment (Google's CalDAV
+	// names each calendar's events so): with the last segment, every calendar would
+	// be "events".
+	SecondLastSegment
+)
+
+// SetIDSegment makes the storage take its collections' IDs from seg (the
+// configuration's collection_id_segment). With SecondLastSegment it cannot create
+// collections: where a new one's ID goes in its path is the server's to say.
+func (s *Storage) SetIDSegment(seg IDSegment) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.seg = seg
+}
+
+func (s *Storage) idSegment() IDSegment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.seg
 }
 
 // Open finds the home set from u (a home set, a principal, or a URL whose
@@ -180,12 +211,25 @@ func (s *Storage) Href(id string) string {
 	return s.homeURL().EscapedPath() + url.PathEscape(id) + "/"
 }
 
-func idOf(href string) string {
-	seg := path.Base(strings.TrimSuffix(href, "/"))
-	if id, err := url.PathUnescape(seg); err == nil {
-		return id
+// idOf is the ID of the collection at href: its last segment, unescaped, or the one
+// before (SecondLastSegment), which some paths lack.
+func idOf(href string, seg IDSegment) (string, error) {
+	p := strings.TrimSuffix(href, "/")
+	if seg == SecondLastSegment {
+		p = path.Dir(p)
+		if p == "/" || p == "." {
+			return "", fmt.Errorf("collection %s has no second-last segment to be its ID (collection_id_segment second-last)", href)
+		}
 	}
-	return seg
+	last := path.Base(p)
+	id, err := url.PathUnescape(last)
+	if err != nil {
+		id = last
+	}
+	if seg == SecondLastSegment && (id == "" || id == "." || id == ".." || strings.Contains(id, "/")) {
+		return "", fmt.Errorf("collection %s: its second-last segment %q cannot be an ID (collection_id_segment second-last)", href, last)
+	}
+	return id, nil
 }
 
 // Collections lists the home set's calendars or address books. A home set that came
@@ -213,6 +257,9 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 	out := make([]storage.CollectionInfo, len(cols))
 	props := make(map[string]map[string]string, len(cols))
 	filter := s.filterFunc()
+	seg := s.idSegment()
+	// Two collections with one ID would be synced as one: a sync must not guess which.
+	hrefOf := make(map[string]string, len(cols))
 	defer func() {
 		s.mu.Lock()
 		s.props = props
@@ -231,7 +278,15 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 		if filter != nil {
 			version, token = "", "" // listed in full every time (SetFilter)
 		}
-		out[i] = storage.CollectionInfo{ID: idOf(href), Href: href, Version: version, SyncToken: token}
+		id, err := idOf(href, seg)
+		if err != nil {
+			return nil, err
+		}
+		if other, ok := hrefOf[id]; ok {
+			return nil, fmt.Errorf("collections %s and %s both have the ID %q: choose another collection_id_segment", other, href, id)
+		}
+		hrefOf[id] = href
+		out[i] = storage.CollectionInfo{ID: id, Href: href, Version: version, SyncToken: token}
 	}
 	return out, nil
 }
@@ -251,6 +306,9 @@ func (s *Storage) Collection(ctx context.Context, href string) (storage.Collecti
 
 // CreateCollection makes a calendar or address book called id.
 func (s *Storage) CreateCollection(ctx context.Context, id string) (storage.CollectionInfo, error) {
+	if s.idSegment() == SecondLastSegment {
+		return storage.CollectionInfo{}, fmt.Errorf("create collection %s: not with collection_id_segment second-last, where the server says where an ID goes in a path; create it on the server", id)
+	}
 	href := s.Href(id)
 	u, err := s.resolve(href)
 	if err != nil {

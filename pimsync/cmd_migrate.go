@@ -21,7 +21,10 @@ type migrateCmd struct {
 // the vdirsyncer file it is about, on standard error. Warnings do not change the exit
 // status (the output says the same in comments); a file that is not a vdirsyncer
 // configuration is exit status 1.
-func (c *migrateCmd) Run(e *cli.Env) error {
+func (c *migrateCmd) Run(e *cli.Env, g *grammar) error {
+	if len(g.Pairs) > 0 {
+		return &cli.UsageError{Err: fmt.Errorf("migrate-config translates a whole vdirsyncer configuration: -p %s does not apply", g.Pairs[0])}
+	}
 	file := c.File
 	var data []byte
 	var err error

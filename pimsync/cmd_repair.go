@@ -38,6 +38,10 @@ type repaired struct {
 // Run repairs every collection of the storage (or those named), one after the other; a
 // collection or an item that fails is reported and the rest goes on.
 func (c *repairCmd) Run(e *cli.Env, g *grammar) error {
+	if len(g.Pairs) > 0 {
+		// Silently repairing the whole storage would surprise who meant to narrow it.
+		return &cli.UsageError{Err: fmt.Errorf("repair works on a storage, not a pair: -p %s does not apply (pimsync repair STORAGE [COLLECTION...])", g.Pairs[0])}
+	}
 	cfg, err := g.load()
 	if err != nil {
 		return err

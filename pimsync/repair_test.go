@@ -110,6 +110,9 @@ func TestRepairUsage(t *testing.T) {
 		{[]string{"repair", "nope"}, `no storage "nope"`},
 		{[]string{"-c", ro, "repair", "frozen"}, "read_only"},
 		{[]string{"repair"}, "expected"},
+		// -p names pairs: repair and migrate-config refuse it rather than do more than asked.
+		{[]string{"-p", "cal", "repair", "nope"}, "-p cal does not apply"},
+		{[]string{"-p", "cal", "migrate-config", "-"}, "-p cal does not apply"},
 	}
 	for _, tt := range tests {
 		code, out, errOut := e.run(tt.args...)

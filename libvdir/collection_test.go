@@ -10,7 +10,6 @@ import (
 	"reflect"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -207,8 +206,9 @@ func TestList(t *testing.T) {
 	os.WriteFile(filepath.Join(other.Path(), "x.ics"), []byte(ev1), 0o644)
 	os.Symlink("../other/x.ics", filepath.Join(dir, "sibling.ics"))
 	os.Symlink("missing.ics", filepath.Join(dir, "dangling.ics"))
-	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.ics"), 0o644); err != nil {
-		t.Fatal(err)
+	fifo := mkfifo(filepath.Join(dir, "fifo.ics"))
+	if fifo != nil && !errors.Is(fifo, errors.ErrUnsupported) {
+		t.Fatal(fifo)
 	}
 
 	l, err := c.List(ctx)
@@ -237,12 +237,15 @@ func TestList(t *testing.T) {
 	}
 	want := map[string]string{"out.ics": ProblemSymlinkOutside, "sub.ics": ProblemNotAFile,
 		"fifo.ics": ProblemNotAFile, "dangling.ics": ProblemNotAFile}
+	if fifo != nil {
+		delete(want, "fifo.ics")
+	}
 	if !reflect.DeepEqual(skipped, want) {
 		t.Errorf("skipped %v, want %v", skipped, want)
 	}
 
 	// Reading a named pipe would block forever; it must fail at once.
-	if _, err := c.Get(ctx, "fifo.ics"); !errors.Is(err, ErrNotRegular) {
+	if _, err := c.Get(ctx, "fifo.ics"); fifo == nil && !errors.Is(err, ErrNotRegular) {
 		t.Errorf("Get of a named pipe: %v, want ErrNotRegular", err)
 	}
 	if _, err := c.Get(ctx, "sub.ics"); !errors.Is(err, ErrNotRegular) {

@@ -7,8 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-
-	"golang.org/x/sys/unix"
 )
 
 // readiness tells a service manager that the daemon is ready (or stopping): s6 and
@@ -39,8 +37,7 @@ func newReadiness(flag int) (*readiness, error) {
 	if fd <= 2 {
 		return nil, fmt.Errorf("%s %d: descriptors 0, 1 and 2 are the standard input, output and error; give the one the service manager reads readiness from (3 or above)", from, fd)
 	}
-	var st unix.Stat_t
-	if err := unix.Fstat(fd, &st); err != nil {
+	if err := descriptorOpen(fd); err != nil {
 		return nil, fmt.Errorf("%s %d: the descriptor is not open: %w", from, fd, err)
 	}
 	r.fd = os.NewFile(uintptr(fd), "readiness")

@@ -38,7 +38,7 @@ func newReadiness(flag int) (*readiness, error) {
 		return nil, fmt.Errorf("%s %d: descriptors 0, 1 and 2 are the standard input, output and error; give the one the service manager reads readiness from (3 or above)", from, fd)
 	}
 	if err := descriptorOpen(fd); err != nil {
-		return nil, fmt.Errorf("%s %d: the descriptor is not open: %w", from, fd, err)
+		return nil, fmt.Errorf("%s %d: %w", from, fd, err)
 	}
 	r.fd = os.NewFile(uintptr(fd), "readiness")
 	return r, nil

@@ -260,11 +260,6 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 	seg := s.idSegment()
 	// Two collections with one ID would be synced as one: a sync must not guess which.
 	hrefOf := make(map[string]string, len(cols))
-	defer func() {
-		s.mu.Lock()
-		s.props = props
-		s.mu.Unlock()
-	}()
 	for i, c := range cols {
 		href := c.Href
 		if u, err := home.Parse(c.Href); err == nil {
@@ -288,6 +283,10 @@ func (s *Storage) Collections(ctx context.Context) ([]storage.CollectionInfo, er
 		hrefOf[id] = href
 		out[i] = storage.CollectionInfo{ID: id, Href: href, Version: version, SyncToken: token}
 	}
+	// Only a listing that succeeded replaces the properties the last one brought.
+	s.mu.Lock()
+	s.props = props
+	s.mu.Unlock()
 	return out, nil
 }
 

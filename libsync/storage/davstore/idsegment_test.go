@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pimsync-go/libsync/dav"
@@ -93,9 +94,9 @@ func TestIDSegment(t *testing.T) {
 // know where a new collection's ID would go, so it creates none and says why, without
 // asking the server.
 func TestCreateSecondLast(t *testing.T) {
-	asked := 0
+	var asked atomic.Int32
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		asked++
+		asked.Add(1)
 		http.Error(w, "no", http.StatusForbidden)
 	}))
 	defer hs.Close()
@@ -108,7 +109,7 @@ func TestCreateSecondLast(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "second-last") || !strings.Contains(err.Error(), "work") {
 		t.Fatalf("CreateCollection: %v, want a refusal naming work and second-last", err)
 	}
-	if asked != 0 {
-		t.Errorf("the server was asked %d times", asked)
+	if n := asked.Load(); n != 0 {
+		t.Errorf("the server was asked %d times", n)
 	}
 }

@@ -33,5 +33,6 @@ var tool = cli.Tool{
 }
 
 func main() {
+	addSpareProcs()
 	tool.Main(&grammar{})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 )
 
@@ -40,6 +41,16 @@ func isKey(k []byte, s string) bool {
 	sum := sha256.Sum256([]byte(s))
 	return len(k) == maxPlainKey+len(sum) && string(k[:maxPlainKey]) == s[:maxPlainKey] &&
 		string(k[maxPlainKey:]) == string(sum[:])
+}
+
+// newRecord encodes fields as a record in a single allocation: a sync encodes one or
+// two records for each item it writes, and growing each by appending took six.
+func newRecord(fields ...string) []byte {
+	n := 1
+	for _, f := range fields {
+		n += (bits.Len64(uint64(len(f))|1)+6)/7 + len(f) // the uvarint length, then f
+	}
+	return appendFields(append(make([]byte, 0, n), recordV1), fields...)
 }
 
 func appendFields(b []byte, fields ...string) []byte {
@@ -114,7 +125,7 @@ func countFields(v []byte) (int, error) {
 }
 
 func encodeItem(it Item) []byte {
-	return appendFields([]byte{recordV1}, it.Ident, it.A.Href, it.A.Etag, it.A.Hash, it.B.Href, it.B.Etag, it.B.Hash)
+	return newRecord(it.Ident, it.A.Href, it.A.Etag, it.A.Hash, it.B.Href, it.B.Etag, it.B.Hash)
 }
 
 func decodeItem(v []byte) (Item, error) {
@@ -129,7 +140,7 @@ func decodeItem(v []byte) (Item, error) {
 }
 
 func encodeMapping(m Mapping) []byte {
-	return appendFields([]byte{recordV1}, m.Key, m.IDA, m.HrefA, m.IDB, m.HrefB)
+	return newRecord(m.Key, m.IDA, m.HrefA, m.IDB, m.HrefB)
 }
 
 func decodeMapping(v []byte) (Mapping, error) {

@@ -44,3 +44,22 @@ func TestDecodeInto(t *testing.T) {
 		}
 	}
 }
+
+var recordSink []byte // keeps newRecord's result on the heap, as in a sync
+
+// newRecord sizes its one allocation exactly, lengths of every varint width included.
+func TestNewRecord(t *testing.T) {
+	for _, n := range []int{0, 1, 127, 128, 16383, 16384, 1 << 21} {
+		fields := []string{"ident", strings.Repeat("x", n), ""}
+		rec := newRecord(fields...)
+		if want := appendFields([]byte{recordV1}, fields...); string(rec) != string(want) {
+			t.Errorf("field of %d bytes: newRecord differs from appendFields", n)
+		}
+		if cap(rec) != len(rec) {
+			t.Errorf("field of %d bytes: %d bytes allocated for a record of %d", n, cap(rec), len(rec))
+		}
+		if a := testing.AllocsPerRun(10, func() { recordSink = newRecord(fields...) }); a != 1 {
+			t.Errorf("field of %d bytes: %v allocations, want 1", n, a)
+		}
+	}
+}

@@ -74,7 +74,7 @@ func (db *DB) PutRun(r Run) error {
 				r.LastError, r.LastErrorAt = old.LastError, old.LastErrorAt
 			}
 		}
-		rec := appendFields([]byte{recordV1}, formatTime(r.Start), formatTime(r.End), r.Result, r.Error,
+		rec := newRecord(formatTime(r.Start), formatTime(r.End), r.Result, r.Error,
 			r.LastError, formatTime(r.LastErrorAt))
 		return b.Put(keyRun, rec)
 	})

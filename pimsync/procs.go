@@ -5,7 +5,7 @@ import (
 	"runtime"
 )
 
-// spareProcs is how many more goroutines than CPUs may run Go code at once.
+// spareProcs is how many more threads than CPUs may run Go code at once.
 //
 // Writing thousands of items, a sync keeps goroutines in system calls that block:
 // syncfs and the status database's fdatasync while the disk flushes, linkat while

@@ -2,6 +2,7 @@ package floor
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/xml"
@@ -22,10 +23,18 @@ type fake struct {
 	user  string
 	pass  string
 	multi []int // hrefs per multiget
+	// version counts a calendar's writes; changed has the count at each item's last
+	// write. A calendar's sync token is "tok-" and its count.
+	version map[string]int
+	changed map[string]map[string]int
+	// lose makes sync-collection answers leave out every change and, if "token", the
+	// new token as well.
+	lose string
 }
 
 func newFake() *fake {
-	return &fake{cals: map[string]map[string][]byte{}, user: "u", pass: "p"}
+	return &fake{cals: map[string]map[string][]byte{}, user: "u", pass: "p",
+		version: map[string]int{}, changed: map[string]map[string]int{}}
 }
 
 func etag(b []byte) string {
@@ -47,6 +56,7 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == "MKCALENDAR" && name == "" && f.cals[dir] == nil:
 		f.cals[dir] = map[string][]byte{}
+		f.changed[dir] = map[string]int{}
 		w.WriteHeader(http.StatusCreated)
 	case r.Method == "PUT" && f.cals[dir] != nil:
 		old, exists := f.cals[dir][name]
@@ -55,12 +65,14 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		f.cals[dir][name] = body
+		f.version[dir]++
+		f.changed[dir][name] = f.version[dir]
 		w.Header().Set("ETag", etag(body))
 		w.WriteHeader(http.StatusCreated)
 	case r.Method == "PROPFIND" && r.URL.Path == "/home/":
 		f.multistatus(w, func(b *strings.Builder) {
 			for c := range f.cals {
-				fmt.Fprintf(b, `<D:response><D:href>%s</D:href><D:propstat><D:prop><CS:getctag>%d</CS:getctag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`, c, len(f.cals[c]))
+				fmt.Fprintf(b, `<D:response><D:href>%s</D:href><D:propstat><D:prop><CS:getctag>%d</CS:getctag><D:sync-token>tok-%[2]d</D:sync-token></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`, c, f.version[c])
 			}
 		})
 	case r.Method == "PROPFIND" && f.cals[dir] != nil && name == "":
@@ -68,6 +80,29 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprintf(b, `<D:response><D:href>%s</D:href><D:propstat><D:prop><D:resourcetype><D:collection/><C:calendar/></D:resourcetype></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`, dir)
 			for n, data := range f.cals[dir] {
 				fmt.Fprintf(b, `<D:response><D:href>%s%s</D:href><D:propstat><D:prop><D:getetag>%s</D:getetag><D:resourcetype/></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`, dir, n, etag(data))
+			}
+		})
+	case r.Method == "REPORT" && f.cals[dir] != nil && bytes.Contains(body, []byte("sync-collection")):
+		var req struct {
+			Token string `xml:"DAV: sync-token"`
+		}
+		var since int
+		if err := xml.Unmarshal(body, &req); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		if _, err := fmt.Sscanf(req.Token, "tok-%d", &since); err != nil {
+			w.WriteHeader(http.StatusForbidden)
+			return
+		}
+		f.multistatus(w, func(b *strings.Builder) {
+			for n, v := range f.changed[dir] {
+				if v > since && f.lose == "" {
+					fmt.Fprintf(b, `<D:response><D:href>%s%s</D:href><D:propstat><D:prop><D:getetag>%s</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`, dir, n, etag(f.cals[dir][n]))
+				}
+			}
+			if f.lose != "token" {
+				fmt.Fprintf(b, `<D:sync-token>tok-%d</D:sync-token>`, f.version[dir])
 			}
 		})
 	case r.Method == "REPORT" && f.cals[dir] != nil:

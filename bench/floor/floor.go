@@ -8,7 +8,8 @@
 //   - Noop: one PROPFIND Depth 1 of the home set (the collections' sync tokens and the
 //     properties a sync keeps equal on both sides).
 //   - Edit: the no-op's PROPFIND (the server changed nothing), then one PUT per edited
-//     item with If-Match: the etag its upload got.
+//     item with If-Match: the etag its upload got, then one sync-collection REPORT for
+//     the changes since the token the PROPFIND gave (the new token for the next no-op).
 //   - Download: one PROPFIND Depth 1 of the collection, then calendar-multiget REPORTs of
 //     Chunk hrefs each, every item written to a file as it arrives.
 //
@@ -162,23 +163,28 @@ const noopProps = `<D:resourcetype/><D:sync-token/><D:displayname/><A:calendar-c
 // all a client needs to learn that nothing changed on the server.
 func (c *Client) Noop(ctx context.Context, homeURL string) error {
 	c.init()
-	resp, err := c.propfind(ctx, homeURL, noopProps)
+	_, err := c.tokens(ctx, homeURL)
+	return err
+}
+
+// Edit learns that the server changed nothing (the no-op's PROPFIND on homeURL, whose
+// answer has the sync token of collURL), then PUTs the named item files of dir over the
+// versions it uploaded to collURL, If-Match the etag that etags (from Upload) has for the
+// name, and then asks for the changes since the token it read. That last request is what
+// a client that keeps state must make for its next no-op to be one request: the token
+// after its writes, and proof that no one else's changes came in between them (they
+// would be named in the answer with etags the client does not know).
+func (c *Client) Edit(ctx context.Context, homeURL, collURL, dir string, names []string, etags map[string]string) error {
+	c.init()
+	tokens, err := c.tokens(ctx, homeURL)
 	if err != nil {
 		return err
 	}
-	drain(resp)
-	return nil
-}
-
-// Edit learns that the server changed nothing (Noop on homeURL), then PUTs the named
-// item files of dir over the versions it uploaded to collURL: If-Match the etag that
-// etags (from Upload) has for the name.
-func (c *Client) Edit(ctx context.Context, homeURL, collURL, dir string, names []string, etags map[string]string) error {
-	c.init()
-	if err := c.Noop(ctx, homeURL); err != nil {
-		return err
+	token, ok := tokens[strings.TrimSuffix(hrefPath(collURL), "/")]
+	if !ok || token == "" {
+		return fmt.Errorf("floor: the home set %s has no sync token for %s", homeURL, collURL)
 	}
-	return c.each(ctx, names, func(name string) error {
+	err = c.each(ctx, names, func(name string) error {
 		etag := etags[name]
 		if etag == "" {
 			return fmt.Errorf("floor: no etag for %s", name)
@@ -186,6 +192,14 @@ func (c *Client) Edit(ctx context.Context, homeURL, collURL, dir string, names [
 		_, err := c.put(ctx, collURL, dir, name, http.Header{"If-Match": {etag}})
 		return err
 	})
+	if err != nil {
+		return err
+	}
+	_, n, err := c.changes(ctx, collURL, token)
+	if err == nil && n < len(names) {
+		err = fmt.Errorf("floor: REPORT %s: %d changes since %s, after %d writes", collURL, n, token, len(names))
+	}
+	return err
 }
 
 // put PUTs dir/name to the collection at collURL under name and returns the new etag.

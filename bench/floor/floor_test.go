@@ -87,10 +87,11 @@ func TestPhases(t *testing.T) {
 				os.WriteFile(p, bytes.Replace(data, []byte("SUMMARY:"), []byte("SUMMARY:Edited "), 1), 0o644)
 				want = append(want, "PUT /home/cal/"+n+" "+etags[n])
 			}
+			want = append(want, "REPORT /home/cal/")
 			if err := c.Edit(ctx, srv.URL+"/home/", coll, src, tc.edited, etags); err != nil {
 				t.Fatal("edit:", err)
 			}
-			if got := f.take(); !reflect.DeepEqual(sorted(got), sorted(want)) || (len(got) > 0 && got[0] != want[0]) {
+			if got := f.take(); !reflect.DeepEqual(sorted(got), sorted(want)) || (len(got) > 0 && (got[0] != want[0] || got[len(got)-1] != want[len(want)-1])) {
 				t.Errorf("edit made\n%q\nwant\n%q", got, want)
 			}
 
@@ -158,6 +159,36 @@ func TestErrors(t *testing.T) {
 	}
 	if _, err := c.Download(ctx, srv.URL+"/home/none/", t.TempDir()); err == nil {
 		t.Error("download of a missing calendar worked")
+	}
+}
+
+// TestEditChanges: an edit fails unless the home set has a token for the collection and
+// the sync-collection answer has a new token and names every item written.
+func TestEditChanges(t *testing.T) {
+	ctx := context.Background()
+	src := vdir(t, 3)
+	tests := []struct {
+		lose, coll, want string
+	}{
+		{"", "/home/cal/", ""},
+		{"", "/home/other/", "no sync token for"},
+		{"changes", "/home/cal/", "0 changes since tok-3, after 2 writes"},
+		{"token", "/home/cal/", "no new sync token"},
+	}
+	for _, tc := range tests {
+		f := newFake()
+		srv := httptest.NewServer(f)
+		c := &Client{User: "u", Password: "p"}
+		etags, err := c.Upload(ctx, srv.URL+"/home/cal/", src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.lose = tc.lose
+		err = c.Edit(ctx, srv.URL+"/home/", srv.URL+tc.coll, src, []string{"e000.ics", "e002.ics"}, etags)
+		if (tc.want == "" && err != nil) || (tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want))) {
+			t.Errorf("lose %q, edit of %s: %v, want %q", tc.lose, tc.coll, err, tc.want)
+		}
+		srv.Close()
 	}
 }
 

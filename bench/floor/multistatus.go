@@ -30,6 +30,7 @@ type propstat struct {
 	Status string `xml:"DAV: status"`
 	Prop   struct {
 		Etag         *string `xml:"DAV: getetag"`
+		SyncToken    *string `xml:"DAV: sync-token"`
 		Data         *string `xml:"urn:ietf:params:xml:ns:caldav calendar-data"`
 		ResourceType struct {
 			Collection *struct{} `xml:"DAV: collection"`
@@ -78,6 +79,75 @@ func (c *Client) list(ctx context.Context, collURL string, f func(href, etag str
 		}
 		return nil
 	})
+}
+
+// tokens returns the sync token of each collection in the home set at homeURL, by the
+// path of its href, from the PROPFIND a sync starts with.
+func (c *Client) tokens(ctx context.Context, homeURL string) (map[string]string, error) {
+	resp, err := c.propfind(ctx, homeURL, noopProps)
+	if err != nil {
+		return nil, err
+	}
+	defer drain(resp)
+	tokens := map[string]string{}
+	err = stream(resp.Body, func(r *response) error {
+		p, _ := r.ok()
+		if p.Prop.SyncToken != nil && len(r.Hrefs) == 1 {
+			tokens[strings.TrimSuffix(hrefPath(r.Hrefs[0]), "/")] = strings.TrimSpace(*p.Prop.SyncToken)
+		}
+		return nil
+	})
+	return tokens, err
+}
+
+// changes asks the collection at collURL what changed since token with an RFC 6578
+// sync-collection REPORT (the body pimsync sends) and returns the new token and the
+// number of items the answer names.
+func (c *Client) changes(ctx context.Context, collURL, token string) (string, int, error) {
+	var b strings.Builder
+	b.WriteString(`<?xml version="1.0" encoding="utf-8"?><D:sync-collection xmlns:D="DAV:"><D:sync-token>`)
+	xml.EscapeText(&b, []byte(token))
+	b.WriteString(`</D:sync-token><D:sync-level>1</D:sync-level><D:prop><D:getetag/></D:prop></D:sync-collection>`)
+	h := http.Header{"Content-Type": {"application/xml; charset=utf-8"}}
+	resp, err := c.do(ctx, "REPORT", collURL, h, []byte(b.String()), http.StatusMultiStatus)
+	if err != nil {
+		return "", 0, err
+	}
+	defer drain(resp)
+	var (
+		newToken string
+		n        int
+	)
+	d := xml.NewDecoder(resp.Body)
+	for {
+		tok, err := d.Token()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", 0, fmt.Errorf("floor: REPORT %s: %w", collURL, err)
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Space != nsDAV {
+			continue
+		}
+		switch se.Name.Local {
+		case "response":
+			var r response
+			if err := d.DecodeElement(&r, &se); err != nil {
+				return "", 0, fmt.Errorf("floor: REPORT %s: %w", collURL, err)
+			}
+			n++
+		case "sync-token":
+			if err := d.DecodeElement(&newToken, &se); err != nil {
+				return "", 0, fmt.Errorf("floor: REPORT %s: %w", collURL, err)
+			}
+		}
+	}
+	if newToken = strings.TrimSpace(newToken); newToken == "" {
+		return "", 0, fmt.Errorf("floor: REPORT %s: no new sync token", collURL)
+	}
+	return newToken, n, nil
 }
 
 // multiget fetches hrefs from the collection at collURL with one calendar-multiget and

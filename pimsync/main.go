@@ -34,5 +34,6 @@ var tool = cli.Tool{
 
 func main() {
 	addSpareProcs()
+	deferFirstGC()
 	tool.Main(&grammar{})
 }

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"sort"
 	"sync"
+	"time"
 )
 
 // CountPath is the proxy's own endpoint: GET CountPath answers the counts since the last
@@ -63,7 +64,9 @@ func (c Counts) WriteTo(w io.Writer) (int64, error) {
 // It is safe for concurrent use. Create it with New.
 type Counter struct {
 	// Log, when set before the first request, gets a line per request: method, path,
-	// Depth header and response status.
+	// Depth header, response status, and the milliseconds until the server's response
+	// header and until the whole response was passed on. They split a phase's time
+	// between the server and the client: the proxy sees both ends.
 	Log *log.Logger
 
 	rp *httputil.ReverseProxy
@@ -103,10 +106,11 @@ func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	c.mu.Lock()
 	c.counts.Methods[r.Method]++
 	c.mu.Unlock()
-	rec := &recorder{ResponseWriter: w, c: c}
+	rec := &recorder{ResponseWriter: w, c: c, start: time.Now()}
 	c.rp.ServeHTTP(rec, r)
 	if c.Log != nil {
-		c.Log.Printf("%s %s depth=%q %d", r.Method, r.URL.Path, r.Header.Get("Depth"), rec.code)
+		c.Log.Printf("%s %s depth=%q %d header=%.1fms total=%.1fms", r.Method, r.URL.Path, r.Header.Get("Depth"),
+			rec.code, ms(rec.header.Sub(rec.start)), ms(time.Since(rec.start)))
 	}
 }
 
@@ -146,17 +150,23 @@ func (c *Counter) status(code int) {
 	c.mu.Unlock()
 }
 
-// recorder counts the status of the response it passes on.
+// ms is d in milliseconds.
+func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// recorder counts the status of the response it passes on and notes when its header
+// came.
 type recorder struct {
 	http.ResponseWriter
-	c    *Counter
-	done bool
-	code int
+	c      *Counter
+	done   bool
+	code   int
+	start  time.Time // when the request came in
+	header time.Time // when the final status was written
 }
 
 func (r *recorder) WriteHeader(code int) {
 	if !r.done && code >= 200 {
-		r.done, r.code = true, code
+		r.done, r.code, r.header = true, code, time.Now()
 		r.c.status(code)
 	}
 	r.ResponseWriter.WriteHeader(code)

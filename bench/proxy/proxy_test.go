@@ -1,13 +1,16 @@
 package proxy
 
 import (
+	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // backend answers each method with the status in codes and remembers what it saw.
@@ -118,4 +121,39 @@ func get(t *testing.T, u string) string {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
+}
+
+// TestLog: a line per request, with the time to the server's header and to the end.
+func TestLog(t *testing.T) {
+	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(30 * time.Millisecond)
+		w.WriteHeader(http.StatusMultiStatus)
+		w.(http.Flusher).Flush()
+		time.Sleep(20 * time.Millisecond)
+		io.WriteString(w, "<multistatus/>")
+	})
+	srv := httptest.NewServer(slow)
+	defer srv.Close()
+	u, _ := url.Parse(srv.URL)
+	c := New(u)
+	var buf strings.Builder
+	c.Log = log.New(&buf, "", 0)
+	front := httptest.NewServer(c)
+	defer front.Close()
+	req, _ := http.NewRequest("PROPFIND", front.URL+"/home/", nil)
+	req.Header.Set("Depth", "1")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	var header, total float64
+	line := strings.TrimSpace(buf.String())
+	if _, err := fmt.Sscanf(line, "PROPFIND /home/ depth=\"1\" 207 header=%fms total=%fms", &header, &total); err != nil {
+		t.Fatalf("log line %q: %v", line, err)
+	}
+	if header < 30 || total < header+20 {
+		t.Errorf("header after %.1f ms, total %.1f ms; want at least 30 and 50", header, total)
+	}
 }

@@ -65,7 +65,7 @@ func (c *Client) list(ctx context.Context, collURL string, f func(href, etag str
 	}
 	defer drain(resp)
 	self := strings.TrimSuffix(hrefPath(collURL), "/")
-	return stream(resp.Body, func(r *response) error {
+	_, err = stream(resp.Body, func(r *response) error {
 		p, _ := r.ok()
 		for _, h := range r.Hrefs {
 			if strings.TrimSuffix(hrefPath(h), "/") == self || p.Prop.ResourceType.Collection != nil {
@@ -79,6 +79,7 @@ func (c *Client) list(ctx context.Context, collURL string, f func(href, etag str
 		}
 		return nil
 	})
+	return err
 }
 
 // tokens returns the sync token of each collection in the home set at homeURL, by the
@@ -90,7 +91,7 @@ func (c *Client) tokens(ctx context.Context, homeURL string) (map[string]string,
 	}
 	defer drain(resp)
 	tokens := map[string]string{}
-	err = stream(resp.Body, func(r *response) error {
+	_, err = stream(resp.Body, func(r *response) error {
 		p, _ := r.ok()
 		if p.Prop.SyncToken != nil && len(r.Hrefs) == 1 {
 			tokens[strings.TrimSuffix(hrefPath(r.Hrefs[0]), "/")] = strings.TrimSpace(*p.Prop.SyncToken)
@@ -114,37 +115,12 @@ func (c *Client) changes(ctx context.Context, collURL, token string) (string, in
 		return "", 0, err
 	}
 	defer drain(resp)
-	var (
-		newToken string
-		n        int
-	)
-	d := xml.NewDecoder(resp.Body)
-	for {
-		tok, err := d.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return "", 0, fmt.Errorf("floor: REPORT %s: %w", collURL, err)
-		}
-		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Space != nsDAV {
-			continue
-		}
-		switch se.Name.Local {
-		case "response":
-			var r response
-			if err := d.DecodeElement(&r, &se); err != nil {
-				return "", 0, fmt.Errorf("floor: REPORT %s: %w", collURL, err)
-			}
-			n++
-		case "sync-token":
-			if err := d.DecodeElement(&newToken, &se); err != nil {
-				return "", 0, fmt.Errorf("floor: REPORT %s: %w", collURL, err)
-			}
-		}
+	n := 0
+	newToken, err := stream(resp.Body, func(*response) error { n++; return nil })
+	if err != nil {
+		return "", 0, fmt.Errorf("floor: REPORT %s: %w", collURL, err)
 	}
-	if newToken = strings.TrimSpace(newToken); newToken == "" {
+	if newToken == "" {
 		return "", 0, fmt.Errorf("floor: REPORT %s: no new sync token", collURL)
 	}
 	return newToken, n, nil
@@ -169,7 +145,7 @@ func (c *Client) multiget(ctx context.Context, collURL string, hrefs []string, f
 	}
 	defer drain(resp)
 	got := 0
-	err = stream(resp.Body, func(r *response) error {
+	_, err = stream(resp.Body, func(r *response) error {
 		p, ok := r.ok()
 		if len(r.Hrefs) != 1 || !ok || p.Prop.Data == nil {
 			return fmt.Errorf("floor: REPORT %s: no calendar-data for %v (%s)", collURL, r.Hrefs, r.Status)
@@ -183,27 +159,36 @@ func (c *Client) multiget(ctx context.Context, collURL string, hrefs []string, f
 	return err
 }
 
-// stream decodes a multistatus body one response at a time, never holding all of it.
-func stream(body io.Reader, f func(*response) error) error {
+// stream decodes a multistatus body one response at a time, never holding all of it,
+// and returns the multistatus's own sync-token (RFC 6578: a sync-collection answer's
+// new token), "" when it has none.
+func stream(body io.Reader, f func(*response) error) (syncToken string, err error) {
 	d := xml.NewDecoder(&crReader{r: bufio.NewReader(body)})
 	for {
 		tok, err := d.Token()
 		if errors.Is(err, io.EOF) {
-			return nil
+			return strings.TrimSpace(syncToken), nil
 		}
 		if err != nil {
-			return fmt.Errorf("floor: multistatus: %w", err)
+			return "", fmt.Errorf("floor: multistatus: %w", err)
 		}
 		se, ok := tok.(xml.StartElement)
-		if !ok || se.Name.Space != nsDAV || se.Name.Local != "response" {
+		if !ok || se.Name.Space != nsDAV {
 			continue
 		}
-		var r response
-		if err := d.DecodeElement(&r, &se); err != nil {
-			return fmt.Errorf("floor: multistatus: %w", err)
-		}
-		if err := f(&r); err != nil {
-			return err
+		switch se.Name.Local {
+		case "response":
+			var r response
+			if err := d.DecodeElement(&r, &se); err != nil {
+				return "", fmt.Errorf("floor: multistatus: %w", err)
+			}
+			if err := f(&r); err != nil {
+				return "", err
+			}
+		case "sync-token":
+			if err := d.DecodeElement(&syncToken, &se); err != nil {
+				return "", fmt.Errorf("floor: multistatus: %w", err)
+			}
 		}
 	}
 }

@@ -95,6 +95,9 @@ type request struct {
 	// once: never retried, for requests whose failure has a cheap way out
 	// (a sync-collection REPORT falls back to a full listing).
 	once bool
+	// sink, when set, reads a 207 answer's body as it arrives, instead of it being read
+	// whole first; its error is the request's.
+	sink func(*http.Response, io.Reader) error
 }
 
 // do sends r and returns the response with its body read (up to maxResponse), trying
@@ -198,24 +201,59 @@ func (c *Client) send(ctx context.Context, hc *http.Client, r request, target st
 			return nil, nil, fmt.Errorf("%s %s: %w", r.method, redact(target), explainTLS(err))
 		}
 		limit := c.maxResponse()
-		body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
-		resp.Body.Close()
-		if err != nil {
-			return nil, nil, fmt.Errorf("%s %s: reading the response: %w", r.method, redact(target), err)
+		lr := &limitReader{r: resp.Body, left: limit}
+		var body []byte
+		sunk := r.sink != nil && resp.StatusCode == http.StatusMultiStatus
+		if sunk {
+			err = r.sink(resp, lr)
+		} else {
+			body, err = io.ReadAll(lr)
 		}
-		if int64(len(body)) > limit {
+		resp.Body.Close()
+		switch {
+		case lr.over:
 			return nil, nil, fmt.Errorf("%s %s: %w: the response is larger than %s (max_size)",
 				r.method, redact(target), storage.ErrTooLarge, storage.FormatSize(limit))
+		case err != nil && sunk:
+			return nil, nil, err // the sink's, which says what it was reading
+		case err != nil:
+			return nil, nil, fmt.Errorf("%s %s: reading the response: %w", r.method, redact(target), err)
 		}
 		// At debug level, so that -v debug shows where a slow sync waits.
 		c.logger().LogAttrs(ctx, slog.LevelDebug, "request", slog.String("method", r.method),
 			slog.String("url", redact(target)), slog.Int("status", resp.StatusCode),
-			slog.Int("bytes", len(body)), slog.Duration("took", time.Since(start)))
+			slog.Int64("bytes", limit-lr.left), slog.Duration("took", time.Since(start)))
 		c.nextNonce(req.URL, resp.Header.Get("Authentication-Info"))
 		if resp.StatusCode != http.StatusUnauthorized || !auth || try == 2 || !c.challenged(req.URL, resp, sentNonce) {
 			return resp, body, nil
 		}
 	}
+}
+
+// limitReader reads up to left bytes, and fails past them with over set.
+type limitReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		// One byte more tells a body of exactly the limit from a longer one.
+		var b [1]byte
+		n, err := l.r.Read(b[:])
+		if n > 0 {
+			l.over = true
+			return 0, storage.ErrTooLarge
+		}
+		return 0, err
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	return n, err
 }
 
 // check turns a status outside want into a *StatusError.

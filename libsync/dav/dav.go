@@ -92,17 +92,25 @@ func (c *Client) doMultistatus(ctx context.Context, r request) (*multistatus, *h
 func eachItem(ms *multistatus, base *url.URL, method, collURL string, fn func(r response, href string) error) error {
 	dir := dirPath(base)
 	for _, r := range ms.Responses {
-		for _, h := range r.Hrefs {
-			_, inside, valid := within(base, dir, h)
-			if !valid {
-				return fmt.Errorf("%s %s: the server names %q, outside the collection", method, redact(collURL), h)
-			}
-			if !inside {
-				continue // the collection itself
-			}
-			if err := fn(r, h); err != nil {
-				return err
-			}
+		if err := eachHref(r, base, dir, method, collURL, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// eachHref is eachItem for one response; dir is dirPath(base).
+func eachHref(r response, base *url.URL, dir, method, collURL string, fn func(r response, href string) error) error {
+	for _, h := range r.Hrefs {
+		_, inside, valid := within(base, dir, h)
+		if !valid {
+			return fmt.Errorf("%s %s: the server names %q, outside the collection", method, redact(collURL), h)
+		}
+		if !inside {
+			continue // the collection itself
+		}
+		if err := fn(r, h); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package dav
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -100,4 +101,71 @@ func (c *Client) query(ctx context.Context, collURL, body string) ([]Resource, e
 func reportRequest(collURL, body string) request {
 	return request{method: "REPORT", url: collURL, body: []byte(body),
 		header: http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}}
+}
+
+// allBody is a REPORT that selects every item of a collection and asks for its data: a
+// calendar-query whose filter is the VCALENDAR every calendar object is (RFC 4791
+// §9.7.1), or an addressbook-query whose filter has no tests, which every vCard passes
+// when they must all pass (RFC 6352 §10.5; go-webdav's server reads "anyof", the
+// default, of no tests as none passing).
+func allBody(kind Kind) string {
+	if kind == AddressBooks {
+		return `<?xml version="1.0" encoding="utf-8"?><CR:addressbook-query xmlns:D="DAV:" xmlns:CR="` + nsCardAV + `">` +
+			`<D:prop><D:getetag/><CR:address-data/></D:prop><CR:filter test="allof"/></CR:addressbook-query>`
+	}
+	return `<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="` + nsCalDAV + `">` +
+		`<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>`
+}
+
+// All fetches every item of the collection at collURL with one REPORT (allBody), and
+// hands each to fn as it is read from the answer, which is never held whole. For a
+// whole collection this costs servers far less than multigets: Xandikos walks the
+// calendar for each href a multiget names, so fetching every item in multigets takes
+// time that grows with the square of their number, and the query one pass.
+//
+// An item the answer gives without its data or with an error status is left out (the
+// caller fetches what it still wants with Multiget), as is a second response for an
+// href; an href outside the collection fails the answer, as fn's error does. Items fn
+// has had stay had when the answer fails later: it fails whole only when it never
+// began (a server that answers the REPORT with an error).
+func (c *Client) All(ctx context.Context, kind Kind, collURL string, fn func(Fetched) error) error {
+	data := "calendar-data"
+	if kind == AddressBooks {
+		data = "address-data"
+	}
+	r := reportRequest(collURL, allBody(kind))
+	r.once = true // fn has had items: their sender falls back to multigets
+	seen := map[string]bool{}
+	r.sink = func(resp *http.Response, body io.Reader) error {
+		base := resp.Request.URL
+		dir := dirPath(base)
+		var stop error // fn's, or an href outside: said as it is
+		_, err := decodeMultistatus(body, func(res response) error {
+			stop = eachHref(res, base, dir, "REPORT", collURL, func(res response, h string) error {
+				if seen[h] || !ok(res.Status) {
+					return nil
+				}
+				p := res.props()
+				content := p.CalendarData
+				if kind == AddressBooks {
+					content = p.AddressData
+				}
+				if content == nil || p.isCollection() {
+					return nil
+				}
+				seen[h] = true
+				return fn(Fetched{Href: h, Etag: etagOf(p), Data: []byte(*content)})
+			})
+			return stop
+		})
+		if err != nil && stop == nil {
+			return fmt.Errorf("REPORT %s (%s of every item): %w", redact(collURL), data, err)
+		}
+		return err
+	}
+	resp, body, err := c.do(ctx, r)
+	if err != nil {
+		return err
+	}
+	return check(r, resp, body, http.StatusMultiStatus)
 }

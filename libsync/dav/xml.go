@@ -3,7 +3,9 @@ package dav
 import (
 	"bytes"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 )
@@ -113,81 +115,227 @@ func (r response) props() prop {
 	return out
 }
 
-// parseMultistatus decodes a 207 body. Carriage returns in text are kept: an XML parser
-// turns CRLF into LF, which would change the bytes of every item a multiget returns.
+// parseMultistatus decodes a 207 body.
 func parseMultistatus(body []byte) (*multistatus, error) {
 	var ms multistatus
-	d := xml.NewDecoder(bytes.NewReader(keepCR(body)))
-	d.Strict = true
-	if err := d.Decode(&ms); err != nil {
-		return nil, fmt.Errorf("invalid multistatus XML: %w", err)
+	token, err := decodeMultistatus(bytes.NewReader(body), func(r response) error {
+		ms.Responses = append(ms.Responses, r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
+	ms.SyncToken = token
 	return &ms, nil
 }
 
-// keepCR writes every carriage return in character data as &#13;, which a parser keeps,
-// leaving markup and comments as they are. A CDATA section is cut around each of its
-// carriage returns, as a parser turns its CRLFs into LFs too and reads no reference
-// inside it: servers that wrap calendar-data in CDATA send CRLF items.
+// decodeMultistatus reads a multistatus from r one response at a time, handing each to
+// fn as soon as it is read, so that an answer holding every item of a calendar is never
+// in memory whole; it returns the multistatus's own sync-token (RFC 6578). Carriage
+// returns in text are kept (see crReader). An error fn returns stops the reading and is
+// returned as it is.
+func decodeMultistatus(r io.Reader, fn func(response) error) (string, error) {
+	d := xml.NewDecoder(&crReader{r: r})
+	d.Strict = true
+	var token string
+	depth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF
+				if depth == 0 {
+					err = errors.New("no root element")
+				}
+			}
+			return "", fmt.Errorf("invalid multistatus XML: %w", err)
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if depth == 0 {
+				depth = 1 // the root, whatever its name, as encoding/xml decodes into a struct
+				continue
+			}
+			switch t.Name {
+			case xml.Name{Space: nsDAV, Local: "response"}:
+				var resp response
+				if err := d.DecodeElement(&resp, &t); err != nil {
+					return "", fmt.Errorf("invalid multistatus XML: %w", err)
+				}
+				if err := fn(resp); err != nil {
+					return "", err
+				}
+			case xml.Name{Space: nsDAV, Local: "sync-token"}:
+				if err := d.DecodeElement(&token, &t); err != nil {
+					return "", fmt.Errorf("invalid multistatus XML: %w", err)
+				}
+			default:
+				if err := d.Skip(); err != nil {
+					return "", fmt.Errorf("invalid multistatus XML: %w", err)
+				}
+			}
+		case xml.EndElement:
+			return token, nil // the root's: its children were all read or skipped
+		}
+	}
+}
+
+// keepCR is crReader over a whole body.
 func keepCR(body []byte) []byte {
 	if !bytes.Contains(body, []byte{'\r'}) {
 		return body
 	}
-	out := make([]byte, 0, len(body)+len(body)/32)
-	for i := 0; i < len(body); {
-		switch {
-		case body[i] == '<':
-			end := markupEnd(body, i)
-			if bytes.HasPrefix(body[i:], []byte("<![CDATA[")) {
-				out = append(out, bytes.ReplaceAll(body[i:end], []byte{'\r'}, []byte("]]>&#13;<![CDATA["))...)
-			} else {
-				out = append(out, body[i:end]...)
+	var c crReader
+	return c.convert(make([]byte, 0, len(body)+len(body)/32), body)
+}
+
+// crReader writes every carriage return in the character data it reads as &#13;, which
+// a parser keeps, leaving markup and comments as they are: an XML parser turns CRLF
+// into LF, which would change the bytes of every item a multiget returns. A CDATA
+// section is cut around each of its carriage returns, as a parser turns its CRLFs into
+// LFs too and reads no reference inside it: servers that wrap calendar-data in CDATA
+// send CRLF items. It reads as it goes, one state per kind of markup, so that markup
+// cut across two reads is read as if whole.
+type crReader struct {
+	r    io.Reader
+	in   []byte
+	out  []byte // converted, not yet read
+	done error
+
+	state crState
+	open  []byte // after "<", the bytes read while it may still open a CDATA section or a comment
+	run   int    // "]" (CDATA), "-" (comment) or "?" (processing instruction) just read
+	quote byte   // the quote a tag's attribute value is in, or 0
+}
+
+type crState int
+
+const (
+	inText    crState = iota
+	inOpen            // just after "<"
+	inTag             // an element's tag or a declaration, up to ">"
+	inCDATA           // up to "]]>"
+	inComment         // up to "-->"
+	inPI              // a processing instruction, up to "?>"
+)
+
+func (c *crReader) Read(p []byte) (int, error) {
+	for len(c.out) == 0 {
+		if c.done != nil {
+			return 0, c.done
+		}
+		if c.in == nil {
+			c.in = make([]byte, 32<<10)
+		}
+		n, err := c.r.Read(c.in)
+		c.out = c.convert(c.out[:0], c.in[:n])
+		if err != nil {
+			c.done = err
+		}
+	}
+	n := copy(p, c.out)
+	c.out = c.out[n:]
+	return n, nil
+}
+
+// convert appends in, converted, to out, carrying the state over to the next call.
+func (c *crReader) convert(out, in []byte) []byte {
+	for len(in) > 0 {
+		switch c.state {
+		case inText:
+			i := bytes.IndexAny(in, "<\r")
+			if i < 0 {
+				return append(out, in...)
 			}
-			i = end
-		case body[i] == '\r':
-			out = append(out, "&#13;"...)
-			i++
-		default:
-			out = append(out, body[i])
-			i++
+			out = append(out, in[:i]...)
+			if in[i] == '\r' {
+				out = append(out, "&#13;"...)
+			} else {
+				out = append(out, '<')
+				c.state, c.open = inOpen, c.open[:0]
+			}
+			in = in[i+1:]
+			continue
+		case inCDATA:
+			i := bytes.IndexAny(in, "]>\r")
+			if i < 0 {
+				c.run = 0
+				return append(out, in...)
+			}
+			if i > 0 {
+				c.run = 0
+			}
+			out = append(out, in[:i]...)
+			switch in[i] {
+			case '\r':
+				out = append(out, "]]>&#13;<![CDATA["...)
+				c.run = 0
+			case ']':
+				out = append(out, ']')
+				c.run++
+			case '>':
+				out = append(out, '>')
+				if c.run >= 2 {
+					c.state = inText
+				}
+				c.run = 0
+			}
+			in = in[i+1:]
+			continue
+		}
+		b := in[0]
+		in = in[1:]
+		out = append(out, b)
+		switch c.state {
+		case inOpen:
+			c.open = append(c.open, b)
+			switch o := string(c.open); {
+			case o == "?":
+				c.state, c.run = inPI, 1
+			case o == "!--":
+				c.state, c.run = inComment, 2
+			case o == "![CDATA[":
+				c.state, c.run = inCDATA, 0
+			case strings.HasPrefix("!--", o) || strings.HasPrefix("![CDATA[", o):
+			default:
+				c.state, c.quote = inTag, 0
+				c.tag(b)
+			}
+		case inTag:
+			c.tag(b)
+		case inComment:
+			c.run = closer(c.run, b, '-', 2, &c.state)
+		case inPI:
+			c.run = closer(c.run, b, '?', 1, &c.state)
 		}
 	}
 	return out
 }
 
-// markupEnd returns the index just past the markup that starts at body[i] == '<'.
-func markupEnd(body []byte, i int) int {
-	rest := body[i:]
-	closer := ">"
+// tag follows a tag's byte b: ">" ends it, but not inside a quoted attribute value.
+func (c *crReader) tag(b byte) {
 	switch {
-	case bytes.HasPrefix(rest, []byte("<![CDATA[")):
-		closer = "]]>"
-	case bytes.HasPrefix(rest, []byte("<!--")):
-		closer = "-->"
-	case bytes.HasPrefix(rest, []byte("<?")):
-		closer = "?>"
-	}
-	if closer == ">" {
-		// A tag: '>' may appear inside quoted attribute values.
-		var quote byte
-		for j := i + 1; j < len(body); j++ {
-			switch c := body[j]; {
-			case quote != 0:
-				if c == quote {
-					quote = 0
-				}
-			case c == '"' || c == '\'':
-				quote = c
-			case c == '>':
-				return j + 1
-			}
+	case c.quote != 0:
+		if b == c.quote {
+			c.quote = 0
 		}
-		return len(body)
+	case b == '"' || b == '\'':
+		c.quote = b
+	case b == '>':
+		c.state = inText
 	}
-	if k := bytes.Index(rest, []byte(closer)); k >= 0 {
-		return i + k + len(closer)
+}
+
+// closer follows a comment or processing instruction, which ends at ">" after at least
+// need bytes mark ("-->", "?>"); run is how many marks came last. It returns the new run.
+func closer(run int, b, mark byte, need int, state *crState) int {
+	switch {
+	case b == mark:
+		return run + 1
+	case b == '>' && run >= need:
+		*state = inText
 	}
-	return len(body)
+	return 0
 }
 
 // escape writes s as XML character data.

@@ -66,6 +66,14 @@ func (r readOnlyCollection) Changes(ctx context.Context, token string) (Changes,
 	return Changes{}, fmt.Errorf("changes of %s: %w", r.name, ErrUnsupported)
 }
 
+// GetAll passes the wrapped collection's GetAll through.
+func (r readOnlyCollection) GetAll(ctx context.Context, fn func(Item) error) error {
+	if ag, ok := r.Collection.(AllGetter); ok {
+		return ag.GetAll(ctx, fn)
+	}
+	return fmt.Errorf("all items of %s: %w", r.name, ErrUnsupported)
+}
+
 // Local passes the wrapped collection's answer through.
 func (r readOnlyCollection) Local() bool {
 	l, ok := r.Collection.(Local)

@@ -181,6 +181,18 @@ type Local interface {
 	Local() bool
 }
 
+// AllGetter is a Collection that can send every item it holds in one answer, read as it
+// arrives. A sync that wants most items of a big collection (the first sync against a
+// full one) asks for them so rather than in chunks with Get: one request instead of
+// one per chunk, and servers that look up each href of a multiget (Xandikos walks the
+// whole calendar for each) do one pass instead of one per item.
+type AllGetter interface {
+	// GetAll calls fn with the items, as they come, each once. It may leave items out
+	// (the caller gets what it still wants with Get), and items fn had stay good when
+	// an error comes later.
+	GetAll(ctx context.Context, fn func(Item) error) error
+}
+
 // ChangeLister is a Collection that can list only what changed since a sync token.
 type ChangeLister interface {
 	// Changes returns what changed since token; "" asks for every item (RFC 6578's

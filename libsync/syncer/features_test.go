@@ -368,9 +368,7 @@ var features = []scenario{
 	{"fetch size and write limits", func(t *testing.T, e *env) {
 		e.both(nil)
 		const n = 90
-		for i := range n {
-			e.put(A, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "item"))
-		}
+		e.fill(A, n)
 		e.pair.FetchSize = [2]int{40, 0}
 		e.pair.Writes = [2]int{8, 3}
 		var mu sync.Mutex
@@ -389,14 +387,7 @@ var features = []scenario{
 		}
 		e.hooks[B].mu.Unlock()
 		e.counts(e.syncOK(), [2]int{0, n}, [2]int{}, [2]int{})
-		e.hooks[A].mu.Lock()
-		var sizes []int
-		for _, g := range e.hooks[A].gets {
-			sizes = append(sizes, len(g))
-		}
-		e.hooks[A].mu.Unlock()
-		slices.Sort(sizes) // chunks are fetched concurrently
-		if !slices.Equal(sizes, []int{10, 40, 40}) {
+		if sizes := e.hooks[A].getSizes(); !slices.Equal(sizes, []int{10, 40, 40}) {
 			t.Errorf("Get sizes %v, want 40, 40 and 10", sizes)
 		}
 		if most != 3 {
@@ -404,12 +395,68 @@ var features = []scenario{
 		}
 	}},
 
+	{"get all", func(t *testing.T, e *env) {
+		// A first sync against a side full of items gets them in one answer. What the
+		// answer leaves out comes with Get; an item it sends twice is taken once, as
+		// first sent; one it sends that was not listed is not taken.
+		e.both(nil)
+		const n = 90
+		e.fill(A, n)
+		e.pair.FetchSize = [2]int{40, 0}
+		e.hooks[A].mu.Lock()
+		e.hooks[A].all = func(items []storage.Item) ([]storage.Item, error) {
+			var out []storage.Item
+			for _, it := range items {
+				if it.Href != "005.ics" {
+					out = append(out, it)
+				}
+			}
+			return append(out, storage.Item{Href: "000.ics", Etag: "x", Data: []byte(ics("0", "second"))},
+				storage.Item{Href: "new.ics", Etag: "y", Data: []byte(ics("new", "not listed"))}), nil
+		}
+		e.hooks[A].mu.Unlock()
+		e.counts(e.syncOK(), [2]int{0, n}, [2]int{}, [2]int{})
+		if got := e.hooks[A].fetched(); !slices.Equal(got, []string{"005.ics"}) || e.hooks[A].alls != 1 {
+			t.Errorf("%d GetAll and Get of %v, want 1 GetAll and Get of 005.ics", e.hooks[A].alls, got)
+		}
+		e.inSync("cal")
+
+		// A few changes are fetched with Get, not with every item.
+		e.reset()
+		for i := range 3 {
+			e.put(A, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "edited"))
+		}
+		e.counts(e.syncOK(), [2]int{}, [2]int{0, 3}, [2]int{})
+		if got := e.hooks[A].fetched(); len(got) != 3 || e.hooks[A].alls != 1 {
+			t.Errorf("after 3 edits: %d GetAll calls in all and Get of %v, want Get of the 3", e.hooks[A].alls, got)
+		}
+		e.inSync("cal")
+	}},
+
+	{"get all cut short", func(t *testing.T, e *env) {
+		// An answer that fails part way is no failure of the sync: what it brought
+		// counts, the rest comes with Get, in chunks.
+		e.both(nil)
+		const n = 90
+		e.fill(B, n)
+		e.pair.FetchSize = [2]int{0, 30}
+		e.hooks[B].mu.Lock()
+		e.hooks[B].all = func(items []storage.Item) ([]storage.Item, error) {
+			return items[:25], errors.New("connection reset")
+		}
+		e.hooks[B].mu.Unlock()
+		e.counts(e.syncOK(), [2]int{n, 0}, [2]int{}, [2]int{})
+		sizes := e.hooks[B].getSizes()
+		if !slices.Equal(sizes, []int{5, 30, 30}) || e.hooks[B].alls != 1 || len(e.hooks[B].fetched()) != n-25 {
+			t.Errorf("%d GetAll and Gets of %v items, want 1 and 30, 30, 5 (none of the first 25)", e.hooks[B].alls, sizes)
+		}
+		e.inSync("cal")
+	}},
+
 	{"stop", func(t *testing.T, e *env) {
 		e.both(nil)
 		const n = 40
-		for i := range n {
-			e.put(A, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "item"))
-		}
+		e.fill(A, n)
 		stop := make(chan struct{})
 		var once sync.Once
 		var mu sync.Mutex

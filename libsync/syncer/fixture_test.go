@@ -264,6 +264,10 @@ type hooks struct {
 	lose func(op, href string) error
 	// listTimes > 1 makes List return every entry that many times.
 	listTimes int
+	// all, when set, makes the collection a storage.AllGetter: GetAll gets every listed
+	// item, and all says which to hand over and the error to end with.
+	all  func(items []storage.Item) ([]storage.Item, error)
+	alls int // GetAll calls
 }
 
 func (h *hooks) write(op, href string, do func() error) error {
@@ -302,6 +306,19 @@ func (h *hooks) fetched() []string {
 		out = append(out, g...)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// getSizes returns how many hrefs each Get asked for, smallest first: chunks are
+// fetched concurrently.
+func (h *hooks) getSizes() []int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []int
+	for _, g := range h.gets {
+		out = append(out, len(g))
+	}
+	slices.Sort(out)
 	return out
 }
 
@@ -363,6 +380,37 @@ func (c hookedCollection) Get(ctx context.Context, hrefs []string) ([]storage.It
 	c.h.gets = append(c.h.gets, slices.Clone(hrefs))
 	c.h.mu.Unlock()
 	return c.Collection.Get(ctx, hrefs)
+}
+
+func (c hookedCollection) GetAll(ctx context.Context, fn func(storage.Item) error) error {
+	c.h.mu.Lock()
+	all := c.h.all
+	if all != nil {
+		c.h.alls++
+	}
+	c.h.mu.Unlock()
+	if all == nil {
+		return fmt.Errorf("get all: %w", storage.ErrUnsupported)
+	}
+	l, err := c.Collection.List(ctx)
+	if err != nil {
+		return err
+	}
+	var hrefs []string
+	for _, e := range l.Items {
+		hrefs = append(hrefs, e.Href)
+	}
+	items, err := c.Collection.Get(ctx, hrefs)
+	if err != nil {
+		return err
+	}
+	items, failure := all(items)
+	for _, it := range items {
+		if err := fn(it); err != nil {
+			return err
+		}
+	}
+	return failure
 }
 
 func (c hookedCollection) Create(ctx context.Context, ident string, data []byte) (href, etag string, err error) {
@@ -651,6 +699,13 @@ func ics(uid, summary string) string {
 
 // put writes an item on side s of collection "cal".
 func (e *env) put(s plan.Side, href, data string) { e.be.put(s, "cal", href, []byte(data)) }
+
+// fill puts n events on side s of collection "cal": 000.ics, 001.ics and so on.
+func (e *env) fill(s plan.Side, n int) {
+	for i := range n {
+		e.put(s, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "item"))
+	}
+}
 
 // both creates collection "cal" on both sides with these items (href → bytes) on each.
 func (e *env) both(items map[string]string) {

@@ -329,9 +329,7 @@ var vdirsyncerScenarios = []scenario{
 		// hrefs, each href once, and never again while its etag stays.
 		e.both(nil)
 		const n = 150
-		for i := range n {
-			e.put(A, fmt.Sprintf("%03d.ics", i), ics(fmt.Sprint(i), "item"))
-		}
+		e.fill(A, n)
 		e.counts(e.syncOK(), [2]int{0, n}, [2]int{}, [2]int{})
 		e.hooks[A].mu.Lock()
 		gets := slices.Clone(e.hooks[A].gets)

@@ -368,6 +368,16 @@ func (c *Collection) Get(ctx context.Context, hrefs []string) ([]storage.Item, e
 	return out, nil
 }
 
+var _ storage.AllGetter = (*Collection)(nil) // the contract tests GetAll only where it is
+
+// GetAll fetches every item with one calendar-query or addressbook-query REPORT,
+// streamed (see dav.Client.All).
+func (c *Collection) GetAll(ctx context.Context, fn func(storage.Item) error) error {
+	return c.s.c.All(ctx, c.s.kind, c.url, func(f dav.Fetched) error {
+		return fn(storage.Item{Href: canonicalHref(f.Href), Etag: f.Etag, Data: f.Data})
+	})
+}
+
 // resolve makes an item's href a URL. Hrefs are the absolute paths listings give; a
 // relative one is taken, as a multiget takes it, relative to the collection.
 func (c *Collection) resolve(href string) (string, error) {

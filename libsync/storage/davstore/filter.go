@@ -64,7 +64,8 @@ func (c *Collection) ListFiltered(ctx context.Context, f dav.Filter) (storage.Li
 }
 
 // filtered is a calendar of a storage with a filter. It is not a storage.ChangeLister:
-// the changes since a token say nothing of items that came into the window.
+// the changes since a token say nothing of items that came into the window. Nor is it
+// a storage.AllGetter: the window may hold a small part of the calendar.
 type filtered struct {
 	c *Collection
 	f func() dav.Filter

@@ -3,6 +3,7 @@
 package storagetest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -211,6 +212,59 @@ func RunWith(t *testing.T, newStorage func(t *testing.T) storage.Storage, newIte
 		if l, _ := c.List(ctx); len(l.Items) != 1 || l.Items[0].Etag != etag {
 			t.Errorf("ReadOnly let a write through: %+v", l)
 		}
+	})
+
+	// A storage that sends every item in one answer sends what List and Get give:
+	// every listed item, once, with the same href, etag and bytes.
+	t.Run("get all", func(t *testing.T) {
+		s, c, id := collection(t)
+		ag, ok := c.(storage.AllGetter)
+		if !ok {
+			t.Skipf("%T is not a storage.AllGetter", c)
+		}
+		want := map[string]storage.Item{}
+		for _, ident := range []string{"one", "zwei ü", "three@example.com", "four/with slash"} {
+			href, _, err := c.Create(ctx, ident, Item(ident, "text of "+ident))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := c.Get(ctx, []string{href})
+			if err != nil || got[0].Err != nil {
+				t.Fatalf("Get(%s) = %v, %v", href, got, err)
+			}
+			want[href] = got[0]
+		}
+		check := func(t *testing.T, ag storage.AllGetter) {
+			got := map[string]storage.Item{}
+			err := ag.GetAll(ctx, func(it storage.Item) error {
+				if _, dup := got[it.Href]; dup {
+					t.Errorf("GetAll gave %s twice", it.Href)
+				}
+				got[it.Href] = it
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for href, w := range want {
+				g, ok := got[href]
+				switch {
+				case !ok:
+					t.Errorf("GetAll left out %s (it gave %d items)", href, len(got))
+				case g.Err != nil || g.Etag != w.Etag || !bytes.Equal(g.Data, w.Data):
+					t.Errorf("GetAll's %s = %q %q %v, Get's %q %q", href, g.Etag, g.Data, g.Err, w.Etag, w.Data)
+				}
+			}
+			if len(got) != len(want) {
+				t.Errorf("GetAll gave %d items, want %d", len(got), len(want))
+			}
+		}
+		check(t, ag)
+		rc, err := storage.ReadOnly(s).Collection(ctx, s.Href(id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, rc.(storage.AllGetter))
 	})
 }
 

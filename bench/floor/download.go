@@ -12,10 +12,13 @@ import (
 )
 
 // Download lists the collection at collURL and fetches its items into dir (which must
-// exist) with multigets of Chunk hrefs, one after the other, while Parallel writers put
-// the items into files as they arrive: each one written to a temporary file, fsynced and
-// renamed into place, and the directory fsynced once at the end (NoSync leaves out the
-// fsyncs). It returns how many items it wrote.
+// exist), while Parallel writers put the items into files as they arrive: each one
+// written to a temporary file, fsynced and renamed into place, and the directory fsynced
+// once at the end (NoSync leaves out the fsyncs). It returns how many items it wrote.
+//
+// It fetches as pimsync does: more items than one multiget of Chunk hrefs come with one
+// calendar-query of every item, and with multigets of what that answer left out; fewer,
+// with one multiget.
 func (c *Client) Download(ctx context.Context, collURL, dir string) (int, error) {
 	c.init()
 	var hrefs []string
@@ -45,22 +48,42 @@ func (c *Client) Download(ctx context.Context, collURL, dir string) (int, error)
 		}()
 	}
 	n := 0
+	send := func(href string, data []byte) error {
+		name, err := fileName(href)
+		if err != nil {
+			return err
+		}
+		select {
+		case files <- file{name, data}:
+			n++
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
 	var err error
-	for start := 0; start < len(hrefs) && err == nil; start += c.Chunk {
-		chunk := hrefs[start:min(start+c.Chunk, len(hrefs))]
-		err = c.multiget(ctx, collURL, chunk, func(href string, data []byte) error {
-			name, err := fileName(href)
-			if err != nil {
-				return err
+	left := hrefs
+	if len(hrefs) > c.Chunk {
+		want := make(map[string]bool, len(hrefs))
+		for _, h := range hrefs {
+			want[hrefPath(h)] = true
+		}
+		err = c.query(ctx, collURL, func(href string, data []byte) error {
+			if p := hrefPath(href); want[p] {
+				delete(want, p)
+				return send(href, data)
 			}
-			select {
-			case files <- file{name, data}:
-				n++
-				return nil
-			case <-ctx.Done():
-				return context.Cause(ctx)
-			}
+			return nil // new since the listing, or sent twice
 		})
+		left = nil
+		for _, h := range hrefs {
+			if want[hrefPath(h)] {
+				left = append(left, h)
+			}
+		}
+	}
+	for start := 0; start < len(left) && err == nil; start += c.Chunk {
+		err = c.multiget(ctx, collURL, left[start:min(start+c.Chunk, len(left))], send)
 	}
 	close(files)
 	wg.Wait()

@@ -23,6 +23,10 @@ type fake struct {
 	user  string
 	pass  string
 	multi []int // hrefs per multiget
+	// queries counts calendar-query REPORTs, whose answers leave out the item named
+	// skip.
+	queries int
+	skip    string
 	// version counts a calendar's writes; changed has the count at each item's last
 	// write. A calendar's sync token is "tok-" and its count.
 	version map[string]int
@@ -105,6 +109,20 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				fmt.Fprintf(b, `<D:sync-token>tok-%d</D:sync-token>`, f.version[dir])
 			}
 		})
+	case r.Method == "REPORT" && f.cals[dir] != nil && bytes.Contains(body, []byte("calendar-query")):
+		if !bytes.Contains(body, []byte(`<C:comp-filter name="VCALENDAR"/>`)) || !bytes.Contains(body, []byte("<C:calendar-data/>")) {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		f.queries++
+		f.multistatus(w, func(b *strings.Builder) {
+			fmt.Fprintf(b, `<D:response><D:href>%s</D:href><D:propstat><D:prop><D:getetag>"c"</D:getetag></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`, dir)
+			for n, data := range f.cals[dir] {
+				if n != f.skip {
+					f.item(b, dir+n, data)
+				}
+			}
+		})
 	case r.Method == "REPORT" && f.cals[dir] != nil:
 		var req struct {
 			Hrefs []string `xml:"DAV: href"`
@@ -116,16 +134,20 @@ func (f *fake) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.multi = append(f.multi, len(req.Hrefs))
 		f.multistatus(w, func(b *strings.Builder) {
 			for _, h := range req.Hrefs {
-				data := f.cals[dir][strings.TrimPrefix(h, dir)]
-				// Carriage returns raw in the XML, as Radicale sends them.
-				fmt.Fprintf(b, `<D:response><D:href>%s</D:href><D:propstat><D:prop><D:getetag>%s</D:getetag><C:calendar-data>`, h, etag(data))
-				b.WriteString(escaper.Replace(string(data)))
-				b.WriteString(`</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`)
+				f.item(b, h, f.cals[dir][strings.TrimPrefix(h, dir)])
 			}
 		})
 	default:
 		w.WriteHeader(http.StatusNotFound)
 	}
+}
+
+// item writes the response of an item with its data, carriage returns raw in the XML,
+// as Radicale sends them.
+func (f *fake) item(b *strings.Builder, href string, data []byte) {
+	fmt.Fprintf(b, `<D:response><D:href>%s</D:href><D:propstat><D:prop><D:getetag>%s</D:getetag><C:calendar-data>`, href, etag(data))
+	b.WriteString(escaper.Replace(string(data)))
+	b.WriteString(`</C:calendar-data></D:prop><D:status>HTTP/1.1 200 OK</D:status></D:propstat></D:response>`)
 }
 
 var escaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")

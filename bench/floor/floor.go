@@ -10,8 +10,9 @@
 //   - Edit: the no-op's PROPFIND (the server changed nothing), then one PUT per edited
 //     item with If-Match: the etag its upload got, then one sync-collection REPORT for
 //     the changes since the token the PROPFIND gave (the new token for the next no-op).
-//   - Download: one PROPFIND Depth 1 of the collection, then calendar-multiget REPORTs of
-//     Chunk hrefs each, every item written to a file as it arrives.
+//   - Download: one PROPFIND Depth 1 of the collection, then one calendar-query REPORT of
+//     every item when they are more than Chunk (multigets of what it left out), or one
+//     calendar-multiget, every item written to a file as it arrives.
 //
 // Items travel byte for byte, and a file is named after the last segment of its href.
 package floor

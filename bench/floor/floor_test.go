@@ -41,12 +41,15 @@ func TestPhases(t *testing.T) {
 		name      string
 		n, chunk  int
 		edited    []string
-		multigets []int // hrefs per multiget in the download
+		skip      string // left out of the server's answers to a calendar-query
+		query     bool   // the download sends a calendar-query
+		multigets []int  // hrefs per multiget in the download
 	}{
-		{"empty", 0, 100, nil, nil},
-		{"one", 1, 100, []string{"e000.ics"}, []int{1}},
-		{"chunks", 25, 10, []string{"e003.ics", "e017.ics"}, []int{10, 10, 5}},
-		{"one chunk exactly", 10, 10, nil, []int{10}},
+		{"empty", 0, 100, nil, "", false, nil},
+		{"one", 1, 100, []string{"e000.ics"}, "", false, []int{1}},
+		{"more than a chunk", 25, 10, []string{"e003.ics", "e017.ics"}, "", true, nil},
+		{"one chunk exactly", 10, 10, nil, "", false, []int{10}},
+		{"query leaves one out", 25, 10, nil, "e007.ics", true, []int{1}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -96,19 +99,23 @@ func TestPhases(t *testing.T) {
 			}
 
 			dst := t.TempDir()
+			f.skip = tc.skip
 			n, err := c.Download(ctx, coll, dst)
 			if err != nil || n != tc.n {
 				t.Fatalf("download: %d items, %v", n, err)
 			}
 			want = []string{"PROPFIND /home/cal/ 1"}
+			if tc.query {
+				want = append(want, "REPORT /home/cal/ 1")
+			}
 			for range tc.multigets {
 				want = append(want, "REPORT /home/cal/ 1")
 			}
 			if got := f.take(); !reflect.DeepEqual(got, want) {
 				t.Errorf("download made %q, want %q", got, want)
 			}
-			if !reflect.DeepEqual(f.multi, tc.multigets) {
-				t.Errorf("multigets of %v hrefs, want %v", f.multi, tc.multigets)
+			if !reflect.DeepEqual(f.multi, tc.multigets) || (f.queries == 1) != tc.query {
+				t.Errorf("multigets of %v hrefs and %d queries, want %v and query %v", f.multi, f.queries, tc.multigets, tc.query)
 			}
 			same(t, src, dst)
 		})

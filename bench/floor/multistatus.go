@@ -159,6 +159,31 @@ func (c *Client) multiget(ctx context.Context, collURL string, hrefs []string, f
 	return err
 }
 
+// query fetches every item of the collection at collURL with one calendar-query (the
+// body pimsync sends) and calls f with each item's href and bytes as the response
+// streams in. A response without calendar-data (the collection itself, an item the
+// server could not give) is left out.
+func (c *Client) query(ctx context.Context, collURL string, f func(href string, data []byte) error) error {
+	body := `<?xml version="1.0" encoding="utf-8"?><C:calendar-query xmlns:D="DAV:" xmlns:C="` + nsCalDAV + `">` +
+		`<D:prop><D:getetag/><C:calendar-data/></D:prop><C:filter><C:comp-filter name="VCALENDAR"/></C:filter></C:calendar-query>`
+	h := http.Header{"Depth": {"1"}, "Content-Type": {"application/xml; charset=utf-8"}}
+	resp, err := c.do(ctx, "REPORT", collURL, h, []byte(body), http.StatusMultiStatus)
+	if err != nil {
+		return err
+	}
+	defer drain(resp)
+	_, err = stream(resp.Body, func(r *response) error {
+		if p, ok := r.ok(); ok && p.Prop.Data != nil && len(r.Hrefs) == 1 {
+			return f(r.Hrefs[0], []byte(*p.Prop.Data))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("floor: REPORT %s: %w", collURL, err)
+	}
+	return nil
+}
+
 // stream decodes a multistatus body one response at a time, never holding all of it,
 // and returns the multistatus's own sync-token (RFC 6578: a sync-collection answer's
 // new token), "" when it has none.

@@ -180,15 +180,6 @@ func decodeMultistatus(r io.Reader, fn func(response) error) (string, error) {
 	}
 }
 
-// keepCR is crReader over a whole body.
-func keepCR(body []byte) []byte {
-	if !bytes.Contains(body, []byte{'\r'}) {
-		return body
-	}
-	var c crReader
-	return c.convert(make([]byte, 0, len(body)+len(body)/32), body)
-}
-
 // crReader writes every carriage return in the character data it reads as &#13;, which
 // a parser keeps, leaving markup and comments as they are: an XML parser turns CRLF
 // into LF, which would change the bytes of every item a multiget returns. A CDATA

@@ -2,6 +2,8 @@ package syncer
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -52,12 +54,12 @@ type slowServer struct {
 
 func (s *slowServer) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
 	if s.waitForList {
-		timeout := time.After(2 * time.Second)
+		deadline := time.Now().Add(2 * time.Second)
 		s.overlapped = true
 		for _, ch := range []chan struct{}{s.local.listed, s.status.read} {
 			select {
 			case <-ch:
-			case <-timeout:
+			case <-time.After(time.Until(deadline)):
 				s.overlapped = false
 			}
 		}
@@ -125,3 +127,106 @@ func TestPrefetchLocal(t *testing.T) {
 		t.Errorf("no-op: the collection's records were read %d times, want once", st.reads)
 	}
 }
+
+// requestServer is a memstore whose collection listing makes an HTTP request, as a
+// server's PROPFIND would, and records whether the local side was listed before the
+// request was written (it should not be) and after it, while the answer is awaited
+// (it should be).
+type requestServer struct {
+	*memstore.Storage
+	local  *localStore
+	url    string
+	check  bool
+	early  bool // listed before the request was written
+	during bool // listed after it, before the answer came back
+}
+
+func (s *requestServer) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
+	if s.check {
+		s.early, s.during = false, false
+		select {
+		case <-s.local.listed:
+			s.early = true
+		case <-time.After(50 * time.Millisecond):
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		resp.Body.Close()
+	}
+	return s.Storage.Collections(ctx)
+}
+
+// TestPrefetchAfterFirstRequest: the prefetch waits until the first request to the
+// server has been written, so as not to compete with it for the CPUs, and then lists
+// while the server answers; a pair with no server does not wait.
+func TestPrefetchAfterFirstRequest(t *testing.T) {
+	defer func(d time.Duration) { prefetchDelay = d }(prefetchDelay)
+	prefetchDelay = time.Hour // only the request, or the end of Collections, opens the gate
+
+	var a *localStore
+	var listedInHandler bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-a.listed:
+			listedInHandler = true
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer srv.Close()
+
+	ctx := context.Background()
+	a = &localStore{Storage: memstore.New("a"), listed: make(chan struct{})}
+	b := &requestServer{Storage: memstore.New("b"), local: a, url: srv.URL}
+	a.Add("cal").Put("one.ics", ev("one", "first"))
+	p := &Pair{Name: "p", Storage: [2]storage.Storage{a, b}, Status: newMemStatus(),
+		Select: plan.Selection{From: [2]bool{true, true}}}
+	if res, err := p.Sync(ctx); err != nil || !res.OK() {
+		t.Fatalf("first sync: %v %+v", err, res)
+	}
+
+	a.listed, a.once, a.lists = make(chan struct{}), sync.Once{}, 0
+	b.check = true
+	res, err := p.Sync(ctx)
+	if err != nil || !res.OK() {
+		t.Fatalf("second sync: %v %+v", err, res)
+	}
+	if b.early {
+		t.Error("the local collection was listed before the request to the server was written")
+	}
+	if !listedInHandler {
+		t.Error("the local collection was not listed while the server answered")
+	}
+	if a.lists != 1 {
+		t.Errorf("the local collection was listed %d times, want once", a.lists)
+	}
+
+	// Two local sides: nothing to wait for.
+	a.listed, a.once, a.lists = make(chan struct{}), sync.Once{}, 0
+	st := &readStatus{memStatus: newMemStatus(), read: make(chan struct{})}
+	c := &localWaiting{slowServer{Storage: memstore.New("c"), local: a, status: st}}
+	p = &Pair{Name: "q", Storage: [2]storage.Storage{a, c}, Status: st,
+		Select: plan.Selection{From: [2]bool{true, true}}}
+	if res, err := p.Sync(ctx); err != nil || !res.OK() {
+		t.Fatalf("local pair, first sync: %v %+v", err, res)
+	}
+	a.listed, a.once, a.lists = make(chan struct{}), sync.Once{}, 0
+	st.read, st.once, st.reads = make(chan struct{}), sync.Once{}, 0
+	c.waitForList = true
+	if res, err := p.Sync(ctx); err != nil || !res.OK() {
+		t.Fatalf("local pair, second sync: %v %+v", err, res)
+	}
+	if !c.overlapped {
+		t.Error("local pair: the prefetch waited for a request that no side makes")
+	}
+}
+
+// localWaiting is a slowServer on this machine.
+type localWaiting struct{ slowServer }
+
+func (*localWaiting) Local() bool { return true }

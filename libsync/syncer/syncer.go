@@ -118,9 +118,11 @@ func (p *Pair) slot(s plan.Side) chan struct{} {
 // pair (the storages cannot be listed, the status cannot be read).
 func (p *Pair) Sync(ctx context.Context) (*Result, error) {
 	res := &Result{Pair: p.Name}
-	p.startPrefetch(ctx)
+	traced, g := p.firstRequest(ctx)
+	p.startPrefetch(ctx, g)
 	defer func() { p.prefetched = nil }()
-	mapped, err := p.Collections(ctx)
+	mapped, err := p.Collections(traced)
+	g.open()
 	if err != nil {
 		return nil, err
 	}

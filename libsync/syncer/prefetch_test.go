@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -130,20 +131,19 @@ func TestPrefetchLocal(t *testing.T) {
 
 // requestServer is a memstore whose collection listing makes an HTTP request, as a
 // server's PROPFIND would, and records whether the local side was listed before the
-// request was written (it should not be) and after it, while the answer is awaited
-// (it should be).
+// request was written (it should not be; the test's handler sees whether it was
+// listed while the answer is awaited).
 type requestServer struct {
 	*memstore.Storage
-	local  *localStore
-	url    string
-	check  bool
-	early  bool // listed before the request was written
-	during bool // listed after it, before the answer came back
+	local *localStore
+	url   string
+	check bool
+	early bool // listed before the request was written
 }
 
 func (s *requestServer) Collections(ctx context.Context) ([]storage.CollectionInfo, error) {
 	if s.check {
-		s.early, s.during = false, false
+		s.early = false
 		select {
 		case <-s.local.listed:
 			s.early = true
@@ -170,11 +170,11 @@ func TestPrefetchAfterFirstRequest(t *testing.T) {
 	prefetchDelay = time.Hour // only the request, or the end of Collections, opens the gate
 
 	var a *localStore
-	var listedInHandler bool
+	var listedInHandler atomic.Bool // set by the handler's goroutine
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-a.listed:
-			listedInHandler = true
+			listedInHandler.Store(true)
 		case <-time.After(2 * time.Second):
 		}
 	}))
@@ -199,7 +199,7 @@ func TestPrefetchAfterFirstRequest(t *testing.T) {
 	if b.early {
 		t.Error("the local collection was listed before the request to the server was written")
 	}
-	if !listedInHandler {
+	if !listedInHandler.Load() {
 		t.Error("the local collection was not listed while the server answered")
 	}
 	if a.lists != 1 {

@@ -139,15 +139,45 @@ func (c *Client) Upload(ctx context.Context, collURL, dir string) (map[string]st
 		return nil, err
 	}
 	drain(resp)
+	return c.Put(ctx, collURL, dir, names)
+}
+
+// Put PUTs the named item files of dir into the calendar at collURL, which exists, as
+// new items, and returns the etag the server gave each, by file name: an upload in
+// parts.
+func (c *Client) Put(ctx context.Context, collURL, dir string, names []string) (map[string]string, error) {
+	c.init()
 	var mu sync.Mutex
 	etags := make(map[string]string, len(names))
-	err = c.each(ctx, names, func(name string) error {
+	err := c.each(ctx, names, func(name string) error {
 		etag, err := c.put(ctx, collURL, dir, name, http.Header{"If-None-Match": {"*"}})
 		mu.Lock()
 		etags[name] = etag
 		mu.Unlock()
 		return err
 	})
+	return etags, err
+}
+
+// Etags lists the collection at collURL and returns each item's etag by file name: what
+// Upload would have returned had this client made the items. It lets the floor edit
+// items another client uploaded, on that client's server (scripts/bench pairs pimsync's
+// edit with one of the floor's there).
+func (c *Client) Etags(ctx context.Context, collURL string) (map[string]string, error) {
+	c.init()
+	etags := map[string]string{}
+	var bad error
+	err := c.list(ctx, collURL, func(href, etag string) {
+		name, err := fileName(href)
+		if err != nil {
+			bad = err
+			return
+		}
+		etags[name] = etag
+	})
+	if err == nil {
+		err = bad
+	}
 	return etags, err
 }
 

@@ -76,6 +76,14 @@ func TestPhases(t *testing.T) {
 				t.Errorf("upload made\n%q\nwant\n%q", got, want)
 			}
 
+			listed, err := c.Etags(ctx, coll)
+			if err != nil || !reflect.DeepEqual(listed, etags) {
+				t.Errorf("etags listed %v, %v; want those of the upload, %v", listed, err, etags)
+			}
+			if got := f.take(); !reflect.DeepEqual(got, []string{"PROPFIND /home/cal/ 1"}) {
+				t.Errorf("etags made %q", got)
+			}
+
 			if err := c.Noop(ctx, srv.URL+"/home/"); err != nil {
 				t.Fatal("noop:", err)
 			}
@@ -196,6 +204,30 @@ func TestEditChanges(t *testing.T) {
 			t.Errorf("lose %q, edit of %s: %v, want %q", tc.lose, tc.coll, err, tc.want)
 		}
 		srv.Close()
+	}
+}
+
+func TestPut(t *testing.T) {
+	f := newFake()
+	srv := httptest.NewServer(f)
+	defer srv.Close()
+	c := &Client{User: "u", Password: "p", Parallel: 2}
+	ctx := context.Background()
+	coll := srv.URL + "/home/cal/"
+	if _, err := c.Upload(ctx, coll, t.TempDir()); err != nil {
+		t.Fatal("upload:", err)
+	}
+	f.take()
+	etags, err := c.Put(ctx, coll, vdir(t, 3), []string{"e001.ics", "e002.ics"})
+	if err != nil {
+		t.Fatal("put:", err)
+	}
+	want := []string{"PUT /home/cal/e001.ics *", "PUT /home/cal/e002.ics *"}
+	if got := sorted(f.take()); !reflect.DeepEqual(got, want) {
+		t.Errorf("put made %q, want %q", got, want)
+	}
+	if len(etags) != 2 || etags["e001.ics"] != etag(event(1)) || etags["e002.ics"] != etag(event(2)) {
+		t.Errorf("put: etags %v", etags)
 	}
 }
 

@@ -5,6 +5,8 @@
 //	davbench floor [-user U -password P -j 8 -chunk 100 -nosync -state FILE] upload COLLECTION DIR
 //	davbench floor [flags] noop HOMESET
 //	davbench floor [flags] -state FILE edit HOMESET COLLECTION DIR NAME...
+//	davbench floor [flags] -state FILE etags COLLECTION
+//	davbench floor [flags] put COLLECTION DIR NAME...
 //	davbench floor [flags] download COLLECTION DIR
 //	davbench same DIR1 DIR2
 //	davbench plot PAGE OUT.svg
@@ -13,11 +15,13 @@
 // method and the responses by status since the last reset; ?reset=1 resets them). The
 // floor phases are described in package floor; COLLECTION and HOMESET are URLs, DIR a
 // directory of .ics files, NAME a file in it; upload saves the etags the server gave in
-// the -state file, for the If-Match of edit. same checks that two directories hold the
-// same .ics files up to what a server may rewrite (package canon) and lists the ones that
-// differ. plot draws the speedups of the table in PAGE (docs/benchmarks.md) as an SVG
-// chart (package plot). Exit status: 0 done (or the same), 1 failed (or different), 2
-// usage.
+// the -state file, for the If-Match of edit; etags saves there those of the items a
+// collection holds, whoever made them, so that the floor can edit another client's
+// items; put is an upload's PUTs of the NAMEd files alone, into a calendar that exists.
+// same checks that two directories hold the same .ics files up to what a server may
+// rewrite (package canon) and lists the ones that differ. plot draws the speedups of the
+// table in PAGE (docs/benchmarks.md) as an SVG chart (package plot). Exit status: 0 done
+// (or the same), 1 failed (or different), 2 usage.
 package main
 
 import (
@@ -44,7 +48,7 @@ import (
 const usage = `usage:
   davbench proxy -listen ADDR -target URL [-log FILE]
   davbench floor [-user U -password P -j N -chunk N -nosync -state FILE] PHASE ARGS...
-    upload COLLECTION DIR | noop HOMESET | edit HOMESET COLLECTION DIR NAME... | download COLLECTION DIR
+    upload COLLECTION DIR | noop HOMESET | edit HOMESET COLLECTION DIR NAME... | download COLLECTION DIR | etags COLLECTION | put COLLECTION DIR NAME...
   davbench same DIR1 DIR2
   davbench plot PAGE OUT.svg`
 
@@ -126,7 +130,7 @@ func runFloor(ctx context.Context, args []string) error {
 	fs.IntVar(&c.Parallel, "j", 4, "requests (and file writes) in flight")
 	fs.IntVar(&c.Chunk, "chunk", 100, "hrefs per multiget")
 	fs.BoolVar(&c.NoSync, "nosync", false, "download without fsync")
-	state := fs.String("state", "", "file for the etags: written by upload, read by edit")
+	state := fs.String("state", "", "file for the etags: written by upload and etags, read by edit")
 	if err := fs.Parse(args); err != nil || fs.NArg() < 2 {
 		return errUsage
 	}
@@ -140,6 +144,15 @@ func runFloor(ctx context.Context, args []string) error {
 		n = len(etags)
 		if err == nil && *state != "" {
 			err = floor.WriteState(*state, etags)
+		}
+	case phase == "put" && len(rest) >= 2:
+		var etags map[string]string
+		etags, err = c.Put(ctx, u, rest[0], rest[1:])
+		n = len(etags)
+	case phase == "etags" && len(rest) == 0 && *state != "":
+		var etags map[string]string
+		if etags, err = c.Etags(ctx, u); err == nil {
+			n, err = len(etags), floor.WriteState(*state, etags)
 		}
 	case phase == "noop" && len(rest) == 0:
 		err = c.Noop(ctx, u)

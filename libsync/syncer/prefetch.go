@@ -65,8 +65,8 @@ func takeFrom[K comparable, T any](mu *sync.Mutex, m map[K]*pending[T], k K) (v 
 // a server to be written. Until then, listing a vdir competes for the CPUs with
 // connecting and writing that request: on 2 CPUs a no-op sync against Xandikos wrote
 // its PROPFIND 2.8 to 6.0 ms after main began, and 2.1 to 2.8 ms with this wait
-// (runtime traces of eight runs each). A server far away
-// takes longer than this to connect to; the listing should not wait for that.
+// (runtime traces of eight runs each). A server far away takes longer than this to
+// connect to; the listing should not wait for that.
 var prefetchDelay = 5 * time.Millisecond
 
 // gate holds the prefetch back until it is opened or prefetchDelay has passed.

@@ -3,16 +3,15 @@
 #
 # A server scenario gives each tool a fresh server of its own, and times one after the
 # other over an hour; the servers' speed drifts by more than the tools differ at 5,000
-# events: a Xandikos took 204 to 326 ms a PUT from three clients on three servers in one
-# run, and 218 to 336 ms from pimsync and the floor taking turns on one server (at a
-# median of 260 and 257 ms). Here one server holds a calendar for each of pimsync,
-# vdirsyncer and the floor, and the three take turns: the upload in --turns parts (each
-# part's events added to every tool's vdir, then each tool syncs, starting with the next
-# tool at every part), then --turns edits of 1% (the same events in each calendar). The
-# upload row is the sum of a tool's parts; the edit row the median of its turns. A
-# server slows as all its calendars fill, so whoever goes last in a part pays for the
-# others' new items (at 5000 events in 5 parts, the third of the last part took a
-# quarter longer than the first): many parts, and a multiple of 3 of them.
+# events (the page's edit bullet has the figures). Here one server holds a calendar for
+# each of pimsync, vdirsyncer and the floor, and the three take turns: the upload in
+# --turns parts (each part's events added to every tool's vdir, then each tool syncs,
+# starting with the next tool at every part), then --turns edits of 1% (the same events
+# in each calendar). The upload row is the sum of a tool's parts; the edit row the
+# median of its turns. A server slows as all its calendars fill, so whoever goes last
+# in a part pays for the others' new items (at 5000 events in 5 parts, the third of
+# the last part took a quarter longer than the first): many parts, and a multiple of 3
+# of them.
 
 # shared_scenario KIND: for each size, shared_run on a fresh server of KIND.
 shared_scenario() {
@@ -88,9 +87,7 @@ shared_step() {
 		if [ "$step" = upload ]; then
 			argv+=(put "$coll" "$dir/a/floor" "$@")
 		else
-			printf '== etags for the floor'"'"'s edit (not timed)\n' >>"$reqlog"
-			"$davbench" floor -user "$user" -password "$password" -state "$dir/etags" etags "$coll" >/dev/null
-			argv+=(-state "$dir/etags" edit "$home" "$coll" "$dir/a/floor" "$@")
+			floor_edit_argv "$dir/etags" "$coll" "$dir/a/floor" "$@"
 		fi
 		;;
 	esac
@@ -121,10 +118,10 @@ shared_sum() {
 # shared_check TOOL UP checks that TOOL's calendar on the server holds the events of its
 # vdir, edits and all (a download by the floor, not timed).
 shared_check() {
-	local tool=$1 got=$2/$1/check
-	mkdir -p "$got"
+	local tool=$1 dir=$2/$1
+	mkdir -p "$dir/check"
 	printf '== check of %s'"'"'s calendar (not timed)\n' "$tool" >>"$reqlog"
-	"$davbench" floor -user "$user" -password "$password" -nosync download "${home}$tool/" "$got" >/dev/null
-	"$davbench" same "$2/$1/a/$tool" "$got" >"$2/$1/same.log" 2>&1 ||
-		{ head -n 20 "$2/$1/same.log" >&2; die "$tool: its calendar does not hold its vdir's events (see $2/$1/same.log)"; }
+	"$davbench" floor -user "$user" -password "$password" -nosync download "${home}$tool/" "$dir/check" >/dev/null
+	"$davbench" same "$dir/a/$tool" "$dir/check" >"$dir/same.log" 2>&1 ||
+		{ head -n 20 "$dir/same.log" >&2; die "$tool: its calendar does not hold its vdir's events (see $dir/same.log)"; }
 }

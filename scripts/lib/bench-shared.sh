@@ -83,9 +83,8 @@ shared_step() {
 	pimsync) argv=("$root/bin/pimsync" -c "$dir/pimsync.conf" sync up) ;;
 	vdirsyncer) argv=(vdirsyncer -c "$dir/vdirsyncer.conf" sync up) ;;
 	floor)
-		argv=("$davbench" floor -user "$user" -password "$password")
 		if [ "$step" = upload ]; then
-			argv+=(put "$coll" "$dir/a/floor" "$@")
+			argv=("$davbench" floor -user "$user" -password "$password" put "$coll" "$dir/a/floor" "$@")
 		else
 			floor_edit_argv "$dir/etags" "$coll" "$dir/a/floor" "$@"
 		fi

@@ -120,13 +120,23 @@ func SVG(w io.Writer, title string, rows []Row) error {
 		}
 		fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="%.1f" height="%d" fill="%s"><title>%s: %s s against %s s</title></rect>`+"\n",
 			x0, y+3, math.Max(x1-x0, 1), rowHeight-6, fill, html.EscapeString(r.Phase), secs(r.Pimsync), secs(r.Vdirsyncer))
-		fmt.Fprintf(b, `<text x="%.1f" y="%d">%.1fx</text>`+"\n", math.Max(x0, x1)+4, y+14, s)
+		fmt.Fprintf(b, `<text x="%.1f" y="%d">%s</text>`+"\n", math.Max(x0, x1)+4, y+14, times(s))
 	}
 	fmt.Fprintf(b, `<text x="%d" y="%d" fill="#555">pimsync's speed over vdirsyncer's (vdirsyncer's time over pimsync's), log scale</text>`+"\n",
 		labelWidth, top+rowHeight*len(rows)+20)
 	b.WriteString("</svg>\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// times formats a speedup as the table does: to one decimal, or to two where one would
+// round it onto a target from below (0.97 would read 1.0x, 9.96 would read 10.0x).
+func times(s float64) string {
+	t := fmt.Sprintf("%.1f", s)
+	if (t == "1.0" && s < 1) || (t == "10.0" && s < 10) {
+		t = fmt.Sprintf("%.2f", s)
+	}
+	return t + "x"
 }
 
 // secs formats seconds as the table does: to the millisecond under a second.

@@ -41,7 +41,7 @@ func TestParse(t *testing.T) {
 // green to the right of 1x when pimsync is faster and red to the left when slower, and
 // the longer the greater the factor.
 func TestSVG(t *testing.T) {
-	rows := []Row{{"fast", 1, 10}, {"faster", 1, 20}, {"slow", 1, 0.8}, {"none", 1, 0}}
+	rows := []Row{{"fast", 1, 10}, {"faster", 1, 20}, {"slow", 1, 0.8}, {"close", 100, 97}, {"none", 1, 0}}
 	var b bytes.Buffer
 	if err := SVG(&b, "pimsync & vdirsyncer", rows); err != nil {
 		t.Fatal(err)
@@ -62,8 +62,8 @@ func TestSVG(t *testing.T) {
 	for _, r := range doc.Rects[1:] { // the first is the background
 		bars[strings.SplitN(r.Title, ":", 2)[0]] = r
 	}
-	if len(bars) != 3 {
-		t.Fatalf("%d bars, want 3: %v", len(bars), bars)
+	if len(bars) != 4 {
+		t.Fatalf("%d bars, want 4: %v", len(bars), bars)
 	}
 	one := x(1)
 	if f := bars["fast"]; f.Fill != "#3a8f4f" || f.X < one-0.1 || f.X > one+0.1 {
@@ -78,6 +78,10 @@ func TestSVG(t *testing.T) {
 	// Times as the table has them: to the millisecond under a second.
 	if got := bars["slow"].Title; got != "slow: 1.00 s against 0.800 s" {
 		t.Errorf("title %q", got)
+	}
+	// A miss that one decimal would round up to 1.0x shows two.
+	if !strings.Contains(b.String(), ">0.97x<") || !strings.Contains(b.String(), ">0.8x<") || !strings.Contains(b.String(), ">20.0x<") {
+		t.Errorf("speedup labels: want 0.97x, 0.8x and 20.0x in\n%s", b.String())
 	}
 	if !strings.Contains(b.String(), "no vdirsyncer time") || !strings.Contains(b.String(), "pimsync &amp; vdirsyncer") {
 		t.Errorf("labels missing:\n%s", b.String())

@@ -5,12 +5,12 @@
 # Radicale (every PUT there reads the whole calendar), and the same upload from the same
 # client took from 437 to 486 s in three runs of one benchmark (all uploads: 437 to
 # 517 s): timed one after the other, the three uploads compare stretches of the machine
-# as much as the clients. With
-# --parts, the three servers are started together, and the events go in N parts: each
-# part's events are added to every vdir, then each tool syncs its own server, starting
-# with the next tool at every part. The upload row is the sum of a tool's parts; each
-# server still holds only its own tool's calendar, unlike the shared scenarios. The
-# other phases follow on each server, one tool after the other, as without --parts.
+# as much as the clients. With --parts, the three servers are started together, and the
+# events go in N parts: each part's events are added to every vdir, then each tool syncs
+# its own server, starting with the next tool at every part. The upload row is the sum
+# of a tool's parts; each server still holds only its own tool's calendar, unlike the
+# shared scenarios. The other phases follow on each server, one tool after the other,
+# as without --parts. N is best a multiple of 3, for each tool to go first as often.
 
 # parts_run KIND N RUN: pimsync, vdirsyncer and the floor each on a fresh server of KIND,
 # the N events uploaded in $parts parts taking turns, then the other phases.

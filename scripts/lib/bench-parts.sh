@@ -1,5 +1,6 @@
 # The upload in parts of the server scenarios (scripts/bench --parts N), which
-# scripts/bench sources; it uses server_setup, server_step, server_phases and shared_sum.
+# scripts/bench sources; it uses server_setup, use_server, server_step, server_phases and
+# shared_sum.
 #
 # Each tool's initial upload on a fresh server of its own takes minutes at 5000 events on
 # Radicale (every PUT there reads the whole calendar), and the same upload from the same
@@ -17,11 +18,11 @@
 parts_run() {
 	local kind=$1 n=$2 run=$3 id=$1-$2 order=("${tools[@]}" floor) src files chunk c i k step tool
 	local dir base home coll reqlog
-	local -A at_dir at_base at_home at_coll at_log
+	local -A at_dir
 	src=$work/events-$n/calendars/personal
 	for tool in "${order[@]}"; do
 		server_setup "$kind" "$n" "$run" "$tool" empty
-		at_dir[$tool]=$dir at_base[$tool]=$base at_home[$tool]=$home at_coll[$tool]=$coll at_log[$tool]=$reqlog
+		at_dir[$tool]=$dir
 	done
 	mapfile -t files < <(find "$src" -name '*.ics' -printf '%f\n' | sort)
 	c=$(((n + parts - 1) / parts))
@@ -34,7 +35,8 @@ parts_run() {
 		if [ "$i" -eq 0 ]; then step=upload; fi # the floor's creates the calendar
 		k=$(((i + run - 1) % ${#order[@]}))
 		for tool in "${order[@]:k}" "${order[@]:0:k}"; do
-			dir=${at_dir[$tool]} base=${at_base[$tool]} home=${at_home[$tool]} coll=${at_coll[$tool]} reqlog=${at_log[$tool]}
+			dir=${at_dir[$tool]}
+			use_server "$kind" "$dir"
 			server_step "$id-upload.$run" "$tool" "$dir" "$step" "${chunk[@]}"
 			"$failed" && die "vdirsyncer failed in a part of $id-upload: the turns mean nothing without it"
 		done
@@ -42,7 +44,8 @@ parts_run() {
 	for tool in "${order[@]}"; do shared_sum "$id-upload.$run" "$id-upload" "$tool"; done
 	k=$(((run - 1) % ${#order[@]}))
 	for tool in "${order[@]:k}" "${order[@]:0:k}"; do
-		dir=${at_dir[$tool]} base=${at_base[$tool]} home=${at_home[$tool]} coll=${at_coll[$tool]} reqlog=${at_log[$tool]}
+		dir=${at_dir[$tool]}
+		use_server "$kind" "$dir"
 		if [ "$tool" = floor ]; then
 			# The floor's edit needs every event's etag; its parts did not keep them.
 			printf '== etags of %s for the floor'"'"'s edit (not timed)\n' "$coll" >>"$reqlog"
